@@ -1,0 +1,2 @@
+package dev.firstordinal;
+class Placeholder {}
