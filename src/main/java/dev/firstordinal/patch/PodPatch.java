@@ -31,6 +31,26 @@ public final class PodPatch {
         return ops;
     }
 
+    /**
+     * The patch that removes labels and annotations from a live pod. Each {@code remove} is guarded
+     * by a {@code test} of the value seen, so the patch fails instead of removing something that
+     * changed in the meantime.
+     */
+    public static ArrayNode removals(Map<String, String> labels, Map<String, String> annotations) {
+        ArrayNode ops = NODES.arrayNode();
+        removeAll(ops, "/metadata/labels", labels);
+        removeAll(ops, "/metadata/annotations", annotations);
+        return ops;
+    }
+
+    private static void removeAll(ArrayNode ops, String mapPath, Map<String, String> seen) {
+        seen.forEach((key, value) -> {
+            String path = mapPath + "/" + JsonPointers.escape(key);
+            ops.add(op("test", path).put("value", value));
+            ops.add(op("remove", path));
+        });
+    }
+
     private static void addAll(ArrayNode ops, String mapPath, Map<String, String> existing, Map<String, String> additions) {
         if (additions.isEmpty()) {
             return;
