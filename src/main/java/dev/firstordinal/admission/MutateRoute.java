@@ -70,9 +70,9 @@ public class MutateRoute {
     }
 
     private void badRequest(RoutingContext ctx, int status, String message) {
-        boolean answered = !ctx.response().ended();
+        boolean notYetAnswered = !ctx.response().ended();
         error(ctx, status, message);
-        if (answered) {
+        if (notYetAnswered) {
             metrics.answered(AdmissionMetrics.Reason.BAD_REQUEST, startOf(ctx));
         }
     }
