@@ -1,2 +1,0 @@
-package dev.firstordinal;
-class Placeholder {}

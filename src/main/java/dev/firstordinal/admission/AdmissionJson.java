@@ -1,0 +1,28 @@
+package dev.firstordinal.admission;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/** The one ObjectMapper of the admission path: built once, thread-safe, with tight nesting limits. */
+public final class AdmissionJson {
+
+    /** Real pods nest a few dozen levels; anything deeper is an attack or a bug. */
+    public static final int MAX_NESTING_DEPTH = 200;
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .build());
+    }
+
+    private AdmissionJson() {
+    }
+}

@@ -1,0 +1,92 @@
+package dev.firstordinal.admission;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.firstordinal.config.FirstOrdinalConfig;
+import dev.firstordinal.ordinal.Decision;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+
+/**
+ * The HTTP edge: {@code POST /mutate} on the TLS port. Decodes the body, calls the
+ * {@link AdmissionReviewHandler}, encodes. Runs on the event loop: the work is a few microseconds
+ * of CPU and makes no blocking call.
+ */
+@ApplicationScoped
+public class MutateRoute {
+
+    public static final String PATH = "/mutate";
+    private static final Logger LOG = Logger.getLogger(MutateRoute.class);
+
+    private final AdmissionReviewHandler handler;
+    private final int maxBodyBytes;
+
+    MutateRoute(AdmissionReviewHandler handler, FirstOrdinalConfig config) {
+        this.handler = handler;
+        this.maxBodyBytes = config.admission().maxBodyBytes();
+    }
+
+    void register(@Observes Router router) {
+        router.route(HttpMethod.POST, PATH)
+                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                .handler(this::mutate)
+                .failureHandler(this::failed);
+        router.route(PATH).handler(ctx -> error(ctx, 405, "use POST with an admission.k8s.io/v1 AdmissionReview body"));
+    }
+
+
+    private void mutate(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        AdmissionReviewHandler.Answer answer;
+        try {
+            answer = handler.handle(body == null ? new byte[0] : body.getBytes());
+        } catch (BadAdmissionReview e) {
+            LOG.debugf("400 for %s: %s", PATH, e.getMessage());
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        if (answer.patched()) {
+            logMarked(answer);
+        }
+        ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(answer.body()));
+    }
+
+    private static void logMarked(AdmissionReviewHandler.Answer answer) {
+        Decision decision = answer.decision().orElseThrow();
+        LOG.infof("marked pod for backup: namespace=%s pod=%s statefulset=%s ordinal=%d labels=%s annotations=%s",
+                answer.namespace(), answer.pod(), decision.statefulSet().orElse(""), decision.ordinal().orElse(-1),
+                decision.labelsToAdd(), decision.annotationsToAdd().keySet());
+    }
+
+    private void failed(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status == 413) {
+            error(ctx, 400, "request body exceeds the limit of " + maxBodyBytes + " bytes");
+        } else if (status >= 400 && status < 500) {
+            error(ctx, status, "bad request");
+        } else {
+            LOG.error("unexpected failure on " + PATH + "; answering 400 so the API server fails open", ctx.failure());
+            error(ctx, 400, "request could not be processed: " + (ctx.failure() == null ? "unknown error" : ctx.failure().getClass().getSimpleName()));
+        }
+    }
+
+    static void error(RoutingContext ctx, int status, String message) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        byte[] json;
+        try {
+            json = AdmissionJson.MAPPER.writeValueAsBytes(Map.of("error", BadAdmissionReview.oneLine(message)));
+        } catch (JsonProcessingException e) {
+            json = "{\"error\":\"bad request\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(Buffer.buffer(json));
+    }
+}

@@ -1,0 +1,45 @@
+package dev.firstordinal.ordinal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * What first-ordinal makes of one pod.
+ *
+ * @param verdict          whether the pod is its StatefulSet's first ordinal, another ordinal, or not ours
+ * @param reason           a short, human-readable reason (for logs and audit output)
+ * @param statefulSet      the controlling StatefulSet, when there is one
+ * @param ordinal          the pod's ordinal, when it has one
+ * @param labelsToAdd      labels the pod lacks and must get (never one it already has)
+ * @param annotationsToAdd annotations the pod lacks and must get (never one it already has)
+ * @param warnings         things the user should know, returned as AdmissionResponse warnings
+ */
+public record Decision(Verdict verdict, String reason, Optional<String> statefulSet, OptionalInt ordinal,
+                       Map<String, String> labelsToAdd, Map<String, String> annotationsToAdd, List<String> warnings) {
+
+    public enum Verdict {
+        /** The first-ordinal pod of its StatefulSet: it must carry the label and the hook. */
+        FIRST_ORDINAL,
+        /** Another ordinal of a StatefulSet: it must not carry first-ordinal's label or hook. */
+        OTHER_ORDINAL,
+        /** Not a StatefulSet pod first-ordinal looks after (or opted out): left alone. */
+        NOT_OURS
+    }
+
+    public Decision {
+        labelsToAdd = Map.copyOf(labelsToAdd);
+        annotationsToAdd = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(annotationsToAdd));
+        warnings = List.copyOf(warnings);
+    }
+
+    static Decision notOurs(String reason) {
+        return new Decision(Verdict.NOT_OURS, reason, Optional.empty(), OptionalInt.empty(), Map.of(), Map.of(), List.of());
+    }
+
+    /** Whether the pod must change: something is to be added. */
+    public boolean changesPod() {
+        return !labelsToAdd.isEmpty() || !annotationsToAdd.isEmpty();
+    }
+}

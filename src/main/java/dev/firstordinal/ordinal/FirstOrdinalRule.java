@@ -1,0 +1,118 @@
+package dev.firstordinal.ordinal;
+
+import dev.firstordinal.hook.HookAnnotations;
+import dev.firstordinal.hook.HookContainer;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The one decision every mode (webhook, label-self, backfill, preview) makes: is this pod the
+ * first ordinal of its StatefulSet, and what must be added to it?
+ *
+ * <p>The first-ordinal rule: a pod is marked when its controller ownerReference is an
+ * {@code apps/v1} StatefulSet and its ordinal (see {@link PodOrdinal}) equals that StatefulSet's
+ * {@code spec.ordinals.start} (0 when unset), unless it carries {@value #SKIP_ANNOTATION}{@code : "true"}.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>Pure: no I/O beyond the {@link StartOrdinalLookup} it is handed.</li>
+ *   <li>Additive: never overwrites or removes a label or annotation the pod has.</li>
+ *   <li>The user wins: if the pod has any {@code pre.hook.backup.velero.io/*} annotation, no hook
+ *       annotation is added (the label still is).</li>
+ *   <li>Idempotent: a pod that already has everything yields a decision that changes nothing, so
+ *       the webhook may be re-invoked on its own output.</li>
+ * </ul>
+ */
+public final class FirstOrdinalRule {
+
+    /** Pod (template) annotation: {@code "true"} leaves the pod alone entirely. */
+    public static final String SKIP_ANNOTATION = "first-ordinal.dev/skip";
+    /** Pod (template) annotation: overrides the backup label's value for one workload. */
+    public static final String SCHEDULE_ANNOTATION = "first-ordinal.dev/schedule";
+
+    private final MarkingPolicy policy;
+
+    public FirstOrdinalRule(MarkingPolicy policy) {
+        this.policy = policy;
+    }
+
+    public MarkingPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * @param pod       the pod as it is (for the webhook: as it will be created)
+     * @param namespace the pod's namespace (the admission request's, since a pod being created may
+     *                  not have {@code metadata.namespace} set)
+     * @param starts    where StatefulSets' start ordinals come from
+     */
+    public Decision decide(Pod pod, String namespace, StartOrdinalLookup starts) {
+        ObjectMeta metadata = pod == null ? null : pod.getMetadata();
+        if (metadata == null) {
+            return Decision.notOurs("pod has no metadata");
+        }
+        Map<String, String> annotations = orEmpty(metadata.getAnnotations());
+        if ("true".equals(annotations.get(SKIP_ANNOTATION))) {
+            return Decision.notOurs("pod has " + SKIP_ANNOTATION + "=true");
+        }
+        Optional<StatefulSetOwner> owner = StatefulSetOwner.controllerOf(metadata);
+        if (owner.isEmpty()) {
+            return Decision.notOurs("pod is not controlled by a StatefulSet");
+        }
+        String statefulSet = owner.get().name();
+        OptionalInt ordinal = PodOrdinal.of(metadata, statefulSet);
+        if (ordinal.isEmpty()) {
+            return Decision.notOurs("pod name '" + metadata.getName() + "' has no ordinal after '" + statefulSet + "-'");
+        }
+        StartOrdinalLookup.StartOrdinal start = starts.startOrdinal(namespace, statefulSet);
+        List<String> warnings = new ArrayList<>();
+        start.warning().ifPresent(warnings::add);
+        if (ordinal.getAsInt() != start.value()) {
+            return new Decision(Decision.Verdict.OTHER_ORDINAL,
+                    "ordinal " + ordinal.getAsInt() + " is not the first ordinal " + start.value(),
+                    Optional.of(statefulSet), ordinal, Map.of(), Map.of(), warnings);
+        }
+
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (!orEmpty(metadata.getLabels()).containsKey(policy.labelKey())) {
+            labels.put(policy.labelKey(), labelValue(metadata.getName(), annotations, warnings));
+        }
+        Map<String, String> hook = new LinkedHashMap<>();
+        if (!HookAnnotations.userHasHook(annotations)) {
+            Optional<HookContainer.Choice> container = HookContainer.choose(
+                    metadata.getName(), pod.getSpec() == null ? null : pod.getSpec().getContainers(), annotations);
+            if (container.isPresent()) {
+                container.get().warning().ifPresent(warnings::add);
+                hook.putAll(policy.hook().forContainer(container.get().container()));
+            } else {
+                warnings.add("first-ordinal: pod " + metadata.getName() + " has no containers; no backup hook added");
+            }
+        }
+        return new Decision(Decision.Verdict.FIRST_ORDINAL, "first ordinal " + start.value(),
+                Optional.of(statefulSet), ordinal, labels, hook, warnings);
+    }
+
+    private String labelValue(String podName, Map<String, String> annotations, List<String> warnings) {
+        String override = annotations.get(SCHEDULE_ANNOTATION);
+        if (override == null) {
+            return policy.labelValue();
+        }
+        if (MarkingPolicy.isLabelValue(override)) {
+            return override;
+        }
+        warnings.add("first-ordinal: pod " + podName + ": " + SCHEDULE_ANNOTATION + " value '" + override
+                + "' is not a valid label value; using '" + policy.labelValue() + "'");
+        return policy.labelValue();
+    }
+
+    private static Map<String, String> orEmpty(Map<String, String> map) {
+        return map == null ? Map.of() : map;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.firstordinal.patch;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+
+import java.util.Map;
+
+/**
+ * Builds the RFC 6902 patch that adds labels and annotations to a pod, the way the API server
+ * (evanphx/json-patch) can apply it.
+ *
+ * <p>An {@code add} to {@code /metadata/annotations/x} fails when {@code annotations} is absent,
+ * and the API server omits empty maps when it serializes the object it patches. So a map that is
+ * absent or empty is added whole; otherwise each key is added on its own, with {@code ~} and
+ * {@code /} escaped. Only {@code /metadata/labels} and {@code /metadata/annotations} are touched.
+ */
+public final class PodPatch {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private PodPatch() {
+    }
+
+    /** The patch that adds {@code labels} and {@code annotations} to a pod with this metadata; empty when there is nothing to add. */
+    public static ArrayNode additions(ObjectMeta metadata, Map<String, String> labels, Map<String, String> annotations) {
+        ArrayNode ops = NODES.arrayNode();
+        addAll(ops, "/metadata/labels", metadata.getLabels(), labels);
+        addAll(ops, "/metadata/annotations", metadata.getAnnotations(), annotations);
+        return ops;
+    }
+
+    /**
+     * The patch that removes labels and annotations from a live pod. Each {@code remove} is guarded
+     * by a {@code test} of the value seen, so the patch fails instead of removing something that
+     * changed in the meantime.
+     */
+    public static ArrayNode removals(Map<String, String> labels, Map<String, String> annotations) {
+        ArrayNode ops = NODES.arrayNode();
+        removeAll(ops, "/metadata/labels", labels);
+        removeAll(ops, "/metadata/annotations", annotations);
+        return ops;
+    }
+
+    private static void removeAll(ArrayNode ops, String mapPath, Map<String, String> seen) {
+        seen.forEach((key, value) -> {
+            String path = mapPath + "/" + JsonPointers.escape(key);
+            ops.add(op("test", path).put("value", value));
+            ops.add(op("remove", path));
+        });
+    }
+
+    private static void addAll(ArrayNode ops, String mapPath, Map<String, String> existing, Map<String, String> additions) {
+        if (additions.isEmpty()) {
+            return;
+        }
+        if (existing == null || existing.isEmpty()) {
+            ObjectNode whole = NODES.objectNode();
+            additions.forEach(whole::put);
+            ops.add(op("add", mapPath).set("value", whole));
+            return;
+        }
+        additions.forEach((key, value) -> ops.add(op("add", mapPath + "/" + JsonPointers.escape(key)).put("value", value)));
+    }
+
+    private static ObjectNode op(String op, String path) {
+        ObjectNode node = NODES.objectNode();
+        node.put("op", op);
+        node.put("path", path);
+        return node;
+    }
+}

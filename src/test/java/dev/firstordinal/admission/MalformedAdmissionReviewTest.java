@@ -1,0 +1,85 @@
+package dev.firstordinal.admission;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstordinal.ordinal.FirstOrdinalRule;
+import dev.firstordinal.ordinal.MarkingPolicy;
+import dev.firstordinal.ordinal.StartOrdinalLookup;
+import dev.firstordinal.testing.ApiServerPatch;
+import dev.firstordinal.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Bodies that are not usable AdmissionReviews raise BadAdmissionReview with a one-line message; big but valid pods still work. */
+class MalformedAdmissionReviewTest {
+
+    private final AdmissionReviewHandler handler = new AdmissionReviewHandler(
+            new FirstOrdinalRule(MarkingPolicy.defaults()), StartOrdinalLookup.ZERO);
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            not JSON                 | this is not json                                                       | malformed AdmissionReview
+            truncated JSON           | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{ | malformed AdmissionReview
+            JSON array               | []                                                                     | malformed AdmissionReview
+            JSON null                | null                                                                   | JSON null
+            JSON string              | "review"                                                               | malformed AdmissionReview
+            no request               | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}          | has no request
+            request is a string      | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":"x"} | malformed AdmissionReview
+            no uid                   | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"operation":"CREATE"}} | has no uid
+            blank uid                | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":" "}} | has no uid
+            uid is an object         | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":{}}} | malformed AdmissionReview
+            v1beta1                  | {"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"u"}} | expected apiVersion admission.k8s.io/v1
+            pod CREATE without object | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","kind":{"group":"","version":"v1","kind":"Pod"}}} | has no object
+            labels is a number       | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","kind":{"group":"","version":"v1","kind":"Pod"},"object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a-0","labels":5}}}} | malformed AdmissionReview
+            containers is an object  | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","kind":{"group":"","version":"v1","kind":"Pod"},"object":{"apiVersion":"v1","kind":"Pod","spec":{"containers":{"a":1}}}}} | malformed AdmissionReview
+            """)
+    void rejectsWithOneLineMessage(String description, String body, String expectedMessage) {
+        assertThatThrownBy(() -> handler.handle(body.getBytes(StandardCharsets.UTF_8)))
+                .as(description)
+                .isInstanceOf(BadAdmissionReview.class)
+                .hasMessageContaining(expectedMessage)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").hasSizeLessThanOrEqualTo(301));
+    }
+
+    @Test
+    void rejectsEmptyBody() {
+        assertThatThrownBy(() -> handler.handle(new byte[0])).isInstanceOf(BadAdmissionReview.class).hasMessageContaining("empty body");
+    }
+
+    @Test
+    void rejectsDeeplyNestedInputQuickly() {
+        int depth = 100_000;
+        String nested = "[".repeat(depth) + "]".repeat(depth);
+        String body = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"options\":" + nested + "}}";
+        assertThatThrownBy(() -> handler.handle(body.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(BadAdmissionReview.class)
+                .hasMessageContaining("nesting depth");
+    }
+
+    @Test
+    void marksFiveMegabytePodWithThousandsOfEnvVars() throws Exception {
+        ObjectNode review = Fixtures.review("first-ordinal-redis");
+        ObjectNode pod = (ObjectNode) review.at("/request/object");
+        ArrayNode env = (ArrayNode) pod.at("/spec/containers/0/env");
+        String value = "x".repeat(1000);
+        for (int i = 0; i < 5_000; i++) {
+            env.addObject().put("name", "SETTING_" + i).put("value", value);
+        }
+        byte[] body = Fixtures.withObject(review, pod);
+        assertThat(body.length).isGreaterThan(5_000_000);
+
+        JsonNode response = Fixtures.tree(handler.handle(body).body());
+
+        JsonNode patched = ApiServerPatch.apply(Fixtures.decodePatch(response), pod);
+        assertThat(patched.at("/metadata/labels/velero-backup-schedule").asText()).isEqualTo("redis");
+        assertThat(patched.at("/metadata/annotations").has("pre.hook.backup.velero.io/command")).isTrue();
+        assertThat(patched.at("/spec")).isEqualTo(pod.at("/spec"));
+    }
+}
