@@ -117,18 +117,19 @@ while :; do
     *) die "$cmd failed at $at: $(line "${o:-no reply}")";;
   esac
 done
-# Wait for OUR save: it has started (rdb_saves advanced, or, before 7.0,
-# LASTSAVE advanced or a save was seen running since our request) and no
-# save runs any more.
+# Wait for OUR save to end: no save runs any more, and ours has run. It has
+# when "started" was the reply, or a save was seen running since our
+# request, or rdb_saves (LASTSAVE before 7.0) moved past the value read
+# before BGSAVE: a scheduled save starts only when the AOF rewrite ends.
 while :; do
   info
   case $inf in
     *rdb_bgsave_in_progress:1*) seen=1; tick "our BGSAVE to finish"; continue;;
   esac
+  [ -n "$seen" ] && break
   if [ -n "$saves0" ]; then
     [ "$(f rdb_saves)" -gt "$saves0" ] && break
   else
-    [ -n "$seen" ] && break
     [ "$(f rdb_last_save_time)" -gt "$last0" ] && break
   fi
   tick "our BGSAVE to start (scheduled after the AOF rewrite)"
