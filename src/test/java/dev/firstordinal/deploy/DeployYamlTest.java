@@ -7,7 +7,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +17,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every YAML file under deploy/ is YAML, and every Kubernetes object in it is one fabric8 fully understands. */
 class DeployYamlTest {
+
+    /** Files the kustomizations use as patches (JSON patches are lists, not objects). */
+    private static final Set<Path> KUSTOMIZE_PATCHES = kustomizeFiles("patches", "patchesJson6902", "patchesStrategicMerge");
+    /** Files the kustomizations use as transformer configurations (plain YAML). */
+    private static final Set<Path> KUSTOMIZE_CONFIGURATIONS = kustomizeFiles("configurations");
+
+    private static Set<Path> kustomizeFiles(String... fields) {
+        Set<Path> files = new HashSet<>();
+        for (Path kustomization : DeployTree.kustomizations()) {
+            JsonNode doc = KubernetesYaml.documents(kustomization).get(0);
+            for (String field : fields) {
+                doc.path(field).forEach(entry -> {
+                    String ref = entry.isTextual() ? entry.asText() : entry.path("path").asText(null);
+                    if (ref != null && !ref.contains("\n")) {
+                        files.add(kustomization.getParent().resolve(ref).normalize());
+                    }
+                });
+            }
+        }
+        return files;
+    }
 
     static Stream<String> yamlFiles() {
         return DeployTree.yamlFiles().stream().map(DeployTree::relative);
@@ -28,10 +51,18 @@ class DeployYamlTest {
 
         assertThat(docs).as("%s has no YAML document", file).isNotEmpty();
         for (JsonNode doc : docs) {
-            assertThat(doc.isObject()).as("%s: every document is a mapping", file).isTrue();
+            if (doc.isArray()) {
+                assertThat(KUSTOMIZE_PATCHES).as("%s: a list is only allowed as a kustomize JSON patch", file).contains(path.normalize());
+                doc.forEach(op -> {
+                    assertThat(op.path("op").asText()).as("%s: JSON patch op", file).isIn("add", "remove", "replace", "move", "copy", "test");
+                    assertThat(op.path("path").asText()).as("%s: JSON patch path", file).startsWith("/");
+                });
+                continue;
+            }
+            assertThat(doc.isObject()).as("%s: every document is a mapping or a JSON patch", file).isTrue();
             if (!KubernetesYaml.isKubernetesObject(doc)) {
-                assertThat(isHelmValuesOrChart(path))
-                        .as("%s: a document without apiVersion and kind is only allowed in Helm values and Chart.yaml", file)
+                assertThat(isHelmValuesOrChart(path) || KUSTOMIZE_CONFIGURATIONS.contains(path.normalize()))
+                        .as("%s: a document without apiVersion and kind is only allowed in Helm values, Chart.yaml and kustomize configurations", file)
                         .isTrue();
                 continue;
             }
@@ -80,6 +111,23 @@ class DeployYamlTest {
 
         assertThat(KubernetesYaml.unknownFields(KubernetesYaml.objects(yaml).get(0)))
                 .containsExactly(".spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem");
+    }
+
+    @Test
+    void strategicMergePatchDirectivesAreNotUnknownFields() {
+        String yaml = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: patch
+                spec:
+                  template:
+                    spec:
+                      affinity:
+                        $patch: delete
+                """;
+
+        assertThat(KubernetesYaml.unknownFields(KubernetesYaml.objects(yaml).get(0))).isEmpty();
     }
 
     @Test

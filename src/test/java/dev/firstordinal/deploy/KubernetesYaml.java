@@ -149,7 +149,8 @@ final class KubernetesYaml {
             Object child = invoke(getter, value, path);
             if (getter.getName().equals("getAdditionalProperties")) {
                 if (child instanceof Map<?, ?> extra) {
-                    extra.keySet().forEach(k -> unknown.add(path + "." + k));
+                    // "$patch", "$setElementOrder/..." are strategic-merge-patch directives, not fields.
+                    extra.keySet().stream().filter(k -> !String.valueOf(k).startsWith("$")).forEach(k -> unknown.add(path + "." + k));
                 }
             } else {
                 String property = Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
