@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every kustomization under deploy/ points only at files that exist (or that a documented command
@@ -38,7 +39,7 @@ class KustomizationsTest {
 
     private static final Path CERTS_COMMAND = DeployTree.OVERLAYS.resolve("certs-command");
     private static final Path NO_MATCH_CONDITIONS = DeployTree.OVERLAYS.resolve("no-match-conditions");
-    private static final List<String> CERTS_COMMAND_OUTPUTS = List.of("certs/out/secret.yaml", "certs/out/cabundle-patch.yaml");
+    private static final List<String> CERTS_COMMAND_OUTPUTS = List.of("certs/out/secret.yaml");
 
     static Stream<String> kustomizations() {
         return DeployTree.kustomizations().stream().map(DeployTree::relative);
@@ -93,21 +94,42 @@ class KustomizationsTest {
     }
 
     @Test
-    void certsCommandOverlayAddsTheSecretAndTheCaBundleThatSignedIt(@TempDir Path tmp) throws IOException {
+    void certsCommandOverlayAddsTheSecretAndCopiesItsCaIntoTheCaBundle(@TempDir Path tmp) throws Exception {
         Path copy = copyDeployKubernetes(tmp);
         Path overlay = copy.resolve("overlays/certs-command");
-        IssuedCertificate ca = writeCertsCommandOutput(overlay.resolve("certs/out"));
+        Secret written = runCertsCommand(overlay.resolve("certs/out"));
 
         List<HasMetadata> objects = KubernetesYaml.objects(Kustomize.build(overlay));
 
         Secret secret = KubernetesYaml.only(objects, Secret.class, "first-ordinal-tls");
         assertThat(secret.getMetadata().getNamespace()).isEqualTo("first-ordinal");
         assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(secret.getData()).containsKeys("tls.crt", "tls.key", "ca.crt");
         MutatingWebhook webhook = KubernetesYaml.only(objects, MutatingWebhookConfiguration.class).getWebhooks().get(0);
+        assertThat(webhook.getClientConfig().getCaBundle()).isEqualTo(written.getData().get("ca.crt"));
         assertThat(new String(Base64.getDecoder().decode(webhook.getClientConfig().getCaBundle()), StandardCharsets.US_ASCII))
-                .isEqualTo(ca.certificatePem());
-        assertThat(webhook.getMatchConditions()).as("the patch sets caBundle and keeps the rest").hasSize(1);
+                .startsWith("-----BEGIN CERTIFICATE-----");
+        assertThat(webhook.getMatchConditions()).as("the rest of the webhook is the base's").hasSize(1);
         assertThat(webhook.getClientConfig().getService().getName()).isEqualTo("first-ordinal");
+    }
+
+    @Test
+    void certsCommandOverlayFailsLoudlyWithoutTheCaInTheSecret(@TempDir Path tmp) throws IOException {
+        Path overlay = copyDeployKubernetes(tmp).resolve("overlays/certs-command");
+        Files.createDirectories(overlay.resolve("certs/out"));
+        Files.writeString(overlay.resolve("certs/out/secret.yaml"), """
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: first-ordinal-tls
+                  namespace: first-ordinal
+                type: kubernetes.io/tls
+                data:
+                  tls.crt: QUJD
+                  tls.key: QUJD
+                """);
+
+        assertThatThrownBy(() -> Kustomize.build(overlay)).hasMessageContaining("ca.crt");
     }
 
     @Test
@@ -148,33 +170,43 @@ class KustomizationsTest {
     }
 
     /**
-     * Stands in for the {@code certs} command's output, as the overlay documents it: a
-     * kubernetes.io/tls Secret {@code first-ordinal-tls} and a strategic-merge patch that sets the
-     * webhook's caBundle.
+     * The {@code certs} command's output in {@code out}: the real command when this build has it
+     * ({@code dev.firstordinal.certs.CertsCommand}, {@code certs --out DIR}); until then the same
+     * Secret built here, as that command writes it (kubernetes.io/tls with tls.crt, tls.key, ca.crt).
      */
-    private static IssuedCertificate writeCertsCommandOutput(Path out) throws IOException {
+    private static Secret runCertsCommand(Path out) throws Exception {
+        Class<?> command = certsCommandClass();
+        if (command != null) {
+            Object certs = command.getConstructor().newInstance();
+            int exit = (int) command.getMethod("run", List.class).invoke(certs, List.of("--out", out.toString()));
+            assertThat(exit).as("certs --out %s", out).isZero();
+        } else {
+            writeCertsCommandSecret(out);
+        }
+        return (Secret) KubernetesYaml.objects(out.resolve("secret.yaml")).get(0);
+    }
+
+    private static Class<?> certsCommandClass() {
+        try {
+            return Class.forName("dev.firstordinal.certs.CertsCommand");
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+    }
+
+    private static void writeCertsCommandSecret(Path out) throws IOException {
         CertificateIssuer issuer = new CertificateIssuer();
-        IssuedCertificate ca = issuer.certificateAuthority("first-ordinal-ca", Duration.ofDays(365), KeyType.EC_P256);
+        IssuedCertificate ca = issuer.certificateAuthority("first-ordinal CA", Duration.ofDays(365), KeyType.EC_P256);
         IssuedCertificate serving = issuer.servingCertificate(ca, List.of("first-ordinal.first-ordinal.svc"), List.of(),
                 Duration.ofDays(90), KeyType.EC_P256);
         Secret secret = new SecretBuilder()
                 .withNewMetadata().withName("first-ordinal-tls").withNamespace("first-ordinal").endMetadata()
                 .withType("kubernetes.io/tls")
-                .withData(Map.of("tls.crt", base64(serving.certificatePem()), "tls.key", base64(serving.privateKeyPem())))
+                .withData(Map.of("tls.crt", base64(serving.certificatePem()), "tls.key", base64(serving.privateKeyPem()),
+                        "ca.crt", base64(ca.certificatePem())))
                 .build();
         Files.createDirectories(out);
         Files.writeString(out.resolve("secret.yaml"), KubernetesYaml.SERIALIZATION.asYaml(secret));
-        Files.writeString(out.resolve("cabundle-patch.yaml"), """
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: MutatingWebhookConfiguration
-                metadata:
-                  name: first-ordinal
-                webhooks:
-                  - name: first-ordinal.dev
-                    clientConfig:
-                      caBundle: %s
-                """.formatted(base64(ca.certificatePem())));
-        return ca;
     }
 
     private static String base64(String text) {
