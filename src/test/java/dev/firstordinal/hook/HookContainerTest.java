@@ -19,9 +19,9 @@ class HookContainerTest {
             redis,                                          redis
             redis:7.2,                                      redis
             bitnami/redis:7.2,                              redis
-            docker.io/bitnami/redis:7.2.5-debian-12-r0,     redis
+            registry.example/bitnami/redis:7.2.5-debian-12-r0,     redis
             localhost:5000/redis,                           redis
-            registry.local:5000/valkey/valkey:8@sha256:abc, valkey
+            registry.example:5000/valkey/valkey:8@sha256:abc, valkey
             redis@sha256:abc,                               redis
             oliver006/redis_exporter:v1.62.0,               redis_exporter
             bitnami/redis-sentinel:7.2,                     redis-sentinel
