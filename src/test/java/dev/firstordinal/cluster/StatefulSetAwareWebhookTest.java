@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
 import dev.firstordinal.testing.Fixtures;
 import dev.firstordinal.testing.MockApiServer;
+import dev.firstordinal.testing.Shards;
 import dev.firstordinal.testing.TestTls;
 import dev.firstordinal.testing.WebhookHttp;
 import dev.firstordinal.testing.Workloads;
@@ -48,7 +49,9 @@ class StatefulSetAwareWebhookTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of(
                     "first-ordinal.statefulset-cache.enabled", "true",
-                    "first-ordinal.namespaces", "shop");
+                    "first-ordinal.namespaces", "shop",
+                    "first-ordinal.coverage.enabled", "true",
+                    "first-ordinal.coverage.interval", "1s");
         }
 
         @Override
@@ -64,6 +67,7 @@ class StatefulSetAwareWebhookTest {
             Workloads.createNamespace(client, "elsewhere", Map.of("first-ordinal.dev/backup", "enabled"));
             client.resource(SHOP_REDIS).create();
             client.resource(ELSEWHERE_REDIS).create();
+            Shards.coveredUncoveredOvercovered(client, "shop");
         }
     }
 
@@ -153,11 +157,30 @@ class StatefulSetAwareWebhookTest {
         assertThat(TimeUnit.NANOSECONDS.toMillis(hitDone - hitSent)).as("cached answer time in ms").isLessThan(250);
     }
 
+    @Test
+    void exportsCoverageOfTheAuditedNamespacesAsGauges() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (metric("first_ordinal_coverage_last_success_timestamp_seconds") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+
+        assertThat(metric("first_ordinal_statefulsets{namespace=\"shop\",state=\"covered\"}")).isEqualTo(1.0);
+        assertThat(metric("first_ordinal_statefulsets{namespace=\"shop\",state=\"uncovered\"}"))
+                .as("cache-b, and redis whose first ordinal 3 has no pod").isEqualTo(2.0);
+        assertThat(metric("first_ordinal_statefulsets{namespace=\"shop\",state=\"overcovered\"}")).isEqualTo(1.0);
+        assertThat(metricsText()).contains("first_ordinal_statefulsets{namespace=\"shop\",state=\"skipped\"} 0.0")
+                .doesNotContain("namespace=\"elsewhere\",state=");
+        assertThat(metric("first_ordinal_coverage_failures_total")).isZero();
+    }
+
+    private String metricsText() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics.toURI()).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** A sample's value from the Prometheus text on the management port; 0 when absent. */
     private double metric(String sample) throws Exception {
-        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics.toURI()).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return text.lines().filter(l -> l.startsWith(sample + " ")).findFirst()
+        return metricsText().lines().filter(l -> l.startsWith(sample + " ")).findFirst()
                 .map(l -> Double.parseDouble(l.substring(sample.length() + 1).trim())).orElse(0.0);
     }
 }
