@@ -105,10 +105,17 @@ public final class AuditCommand implements CliCommand {
             out.println(HELP);
             return 0;
         }
-        try (KubernetesClient client = clients.get()) {
+        KubernetesClient client;
+        try {
+            client = clients.get();
+        } catch (KubernetesClientException e) {
+            err.println("first-ordinal audit: no usable Kubernetes configuration: " + describe(e));
+            return CLUSTER_ERROR;
+        }
+        try (client) {
             return audit(client, options);
         } catch (KubernetesClientException e) {
-            err.println("first-ordinal audit: cannot read the cluster: " + describe(e));
+            err.println("first-ordinal audit: cannot read the cluster at " + client.getMasterUrl() + ": " + describe(e));
             return CLUSTER_ERROR;
         }
     }
@@ -220,15 +227,24 @@ public final class AuditCommand implements CliCommand {
         return n + " " + (n == 1 ? one : many);
     }
 
+    /** One line: the API server's status message, or what went wrong underneath (DNS, TLS, connection). */
     static String describe(KubernetesClientException e) {
-        String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-        Throwable root = e;
-        while (message == null && root.getCause() != null) {
-            root = root.getCause();
-            message = root.getMessage();
+        if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+            return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + flat(e.getStatus().getMessage());
         }
-        String flat = message == null ? e.getClass().getSimpleName() : message.replaceAll("\\s+", " ").trim();
-        return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + flat;
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = flat(e.getMessage());
+        if (root != e) {
+            message += ": " + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + flat(root.getMessage()));
+        }
+        return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + message;
+    }
+
+    private static String flat(String message) {
+        return message == null ? "" : message.replaceAll("\\s+", " ").trim();
     }
 
     /** Parsed options; {@code null} from {@link #parse} means --help. */

@@ -173,7 +173,8 @@ class AuditCommandTest {
 
         assertThat(run.code).isEqualTo(AuditCommand.CLUSTER_ERROR);
         assertThat(run.out).isEmpty();
-        assertThat(run.err).startsWith("first-ordinal audit: cannot read the cluster: ").hasLineCount(1);
+        assertThat(run.err).startsWith("first-ordinal audit: cannot read the cluster at http://127.0.0.1:1/: ")
+                .contains("ConnectException").hasLineCount(1);
     }
 
     @ParameterizedTest
