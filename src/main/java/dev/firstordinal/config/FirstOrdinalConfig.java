@@ -61,6 +61,13 @@ public interface FirstOrdinalConfig {
         /** PEM private key. */
         @WithDefault("/etc/first-ordinal/tls/tls.key")
         String keyFile();
+
+        /** With no certificate files, serve a generated localhost certificate (read by the serve command before start). */
+        @WithDefault("true")
+        boolean selfSignedFallback();
+
+        /** Where that certificate and its CA are written; default {@code $TMPDIR/first-ordinal-tls}. */
+        java.util.Optional<String> selfSignedDir();
     }
 
     interface Admission {

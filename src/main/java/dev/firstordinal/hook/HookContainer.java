@@ -69,7 +69,7 @@ public final class HookContainer {
 
     /**
      * The last path element of an image reference without tag or digest:
-     * {@code docker.io/bitnami/redis:7.2@sha256:…} gives {@code redis}, {@code localhost:5000/valkey} gives
+     * {@code registry.example/bitnami/redis:7.2@sha256:…} gives {@code redis}, {@code localhost:5000/valkey} gives
      * {@code valkey}.
      */
     static String imageRepositoryName(String image) {

@@ -1,0 +1,26 @@
+package dev.firstordinal.hook;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HookContainerTest {
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(textBlock = """
+            redis,                                          redis
+            redis:7.2,                                      redis
+            bitnami/redis:7.2,                              redis
+            registry.example/bitnami/redis:7.2.5-debian-12-r0,     redis
+            localhost:5000/redis,                           redis
+            registry.example:5000/valkey/valkey:8@sha256:abc, valkey
+            redis@sha256:abc,                               redis
+            oliver006/redis_exporter:v1.62.0,               redis_exporter
+            bitnami/redis-sentinel:7.2,                     redis-sentinel
+            redis/redis-stack-server:7.2.0-v10,             redis-stack-server
+            """)
+    void readsTheImageRepositorysLastPathElement(String image, String expected) {
+        assertThat(HookContainer.imageRepositoryName(image)).isEqualTo(expected);
+    }
+}
