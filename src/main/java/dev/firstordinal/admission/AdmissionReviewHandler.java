@@ -53,6 +53,11 @@ public final class AdmissionReviewHandler {
     }
 
     public Answer handle(byte[] body) throws BadAdmissionReview {
+        return handle(body, starts);
+    }
+
+    /** As {@link #handle(byte[])}, with start ordinals from {@code starts} (the HTTP edge passes a cache-only lookup first). */
+    public Answer handle(byte[] body, StartOrdinalLookup starts) throws BadAdmissionReview {
         AdmissionRequest request = requestOf(parse(body));
         Optional<Pod> pod = podBeingCreated(request);
         AdmissionResponse response = new AdmissionResponse();

@@ -3,6 +3,7 @@ package dev.firstordinal.admission;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.firstordinal.config.FirstOrdinalConfig;
 import dev.firstordinal.ordinal.Decision;
+import dev.firstordinal.ordinal.StartOrdinalLookup;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * The HTTP edge: {@code POST /mutate} on the TLS port. Decodes the body, calls the
  * {@link AdmissionReviewHandler}, encodes. Runs on the event loop: the work is a few microseconds
- * of CPU and makes no blocking call.
+ * of CPU and makes no blocking call, as long as the pod's StatefulSet is in the cache. When it is
+ * not, the request is answered again on a worker thread, where the lookup may GET the StatefulSet.
  */
 @ApplicationScoped
 public class MutateRoute {
@@ -28,11 +30,13 @@ public class MutateRoute {
     private static final String STARTED = "first-ordinal.started";
 
     private final AdmissionReviewHandler handler;
+    private final StartOrdinalLookup starts;
     private final AdmissionMetrics metrics;
     private final int maxBodyBytes;
 
-    MutateRoute(AdmissionReviewHandler handler, AdmissionMetrics metrics, FirstOrdinalConfig config) {
+    MutateRoute(AdmissionReviewHandler handler, StartOrdinalLookup starts, AdmissionMetrics metrics, FirstOrdinalConfig config) {
         this.handler = handler;
+        this.starts = starts;
         this.metrics = metrics;
         this.maxBodyBytes = config.admission().maxBodyBytes();
     }
@@ -54,14 +58,26 @@ public class MutateRoute {
 
     private void mutate(RoutingContext ctx) {
         Buffer body = ctx.body().buffer();
+        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        CacheOnlyLookup cacheOnly = new CacheOnlyLookup(starts);
         AdmissionReviewHandler.Answer answer;
         try {
-            answer = handler.handle(body == null ? new byte[0] : body.getBytes());
+            answer = handler.handle(bytes, cacheOnly);
         } catch (BadAdmissionReview e) {
             LOG.debugf("400 for %s: %s", PATH, e.getMessage());
             badRequest(ctx, 400, e.getMessage());
             return;
         }
+        if (!cacheOnly.missed()) {
+            respond(ctx, answer);
+            return;
+        }
+        ctx.vertx().executeBlocking(() -> handler.handle(bytes, starts), false)
+                .onSuccess(blockingAnswer -> respond(ctx, blockingAnswer))
+                .onFailure(ctx::fail);
+    }
+
+    private void respond(RoutingContext ctx, AdmissionReviewHandler.Answer answer) {
         if (answer.patched()) {
             logMarked(answer);
         }

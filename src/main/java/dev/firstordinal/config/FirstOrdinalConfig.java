@@ -3,6 +3,10 @@ package dev.firstordinal.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
 /** Settings under {@code first-ordinal.*} (env: {@code FIRST_ORDINAL_*}). Defaults live in application.properties too. */
 @ConfigMapping(prefix = "first-ordinal")
 public interface FirstOrdinalConfig {
@@ -14,6 +18,20 @@ public interface FirstOrdinalConfig {
     Tls tls();
 
     Admission admission();
+
+    /**
+     * Namespaces whose StatefulSets are watched and audited (comma-separated); unset: all. Narrow
+     * it to the opted-in namespaces to cache less and to run with namespaced RBAC.
+     */
+    Optional<List<String>> namespaces();
+
+    /** The namespace label ({@code key=value}) that opts a namespace in, as the webhook's namespaceSelector does. */
+    @WithDefault("first-ordinal.dev/backup=enabled")
+    String namespaceLabel();
+
+    StatefulSetCache statefulsetCache();
+
+    Coverage coverage();
 
     interface Label {
         /** The backup label's key. */
@@ -56,5 +74,25 @@ public interface FirstOrdinalConfig {
         /** Largest AdmissionReview body accepted; the API server sends at most about 3 MiB. */
         @WithDefault("10485760")
         int maxBodyBytes();
+    }
+
+    interface StatefulSetCache {
+        /** Read start ordinals from an informer cache; off: every StatefulSet is assumed to start at 0. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Deadline of the one GET made for a StatefulSet not in the cache (at most 500ms). */
+        @WithDefault("500ms")
+        Duration getTimeout();
+    }
+
+    interface Coverage {
+        /** Compute per-namespace coverage periodically and export it as Prometheus gauges. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often coverage is computed. */
+        @WithDefault("5m")
+        Duration interval();
     }
 }
