@@ -15,7 +15,7 @@ COMMAND="bench/run.sh${*:+ $*}"
 
 # ---- settings ------------------------------------------------------------------------------------
 # The JVM flags the container image ships (Dockerfile.jvm's JAVA_OPTS_APPEND must be the same).
-SHIPPED_JVM_FLAGS=${SHIPPED_JVM_FLAGS:-"-XX:+UseSerialGC -Xmx96m -Xss512k -XX:+ExitOnOutOfMemoryError"}
+SHIPPED_JVM_FLAGS=${SHIPPED_JVM_FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx96m -Xss512k -XX:+ExitOnOutOfMemoryError"}
 DURATION=${BENCH_DURATION:-15}     # seconds per measured wrk run
 WARMUP=${BENCH_WARMUP:-5}          # seconds of warm-up before each measured run
 CONNECTIONS=32
@@ -74,6 +74,16 @@ if [ ! -f "$JAR" ] || [ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]; t
     ./mvnw -q -B package -DskipTests >&2
 fi
 
+# ---- wait for a quiet machine ---------------------------------------------------------------------
+QUIET_WAIT=${BENCH_QUIET_WAIT:-300}
+LOAD_AT_START=$(cut -d' ' -f1 /proc/loadavg)
+for _ in $(seq "$QUIET_WAIT"); do
+    awk -v n="$(nproc)" '{exit !($1 < n / 2)}' /proc/loadavg && break
+    [ "$_" = 1 ] && log "waiting up to ${QUIET_WAIT} s for the load average ($(cut -d' ' -f1 /proc/loadavg)) to fall below $(nproc)/2"
+    sleep 1
+done
+LOAD_AT_START="$LOAD_AT_START, then $(cut -d' ' -f1 /proc/loadavg) when measuring began"
+
 # ---- requests ------------------------------------------------------------------------------------
 # Compact JSON, as the API server sends it.
 mkdir -p "$WORK/req" "$WORK/resp"
@@ -107,7 +117,7 @@ WEBHOOK_PID=""
 start_webhook() {
     local t0 t1
     t0=$(now_ns)
-    java "$@" \
+    env ${JAVA_ENV:-} java "$@" \
         -Dfirst-ordinal.tls.self-signed-dir="$TLS_DIR" \
         -Dfirst-ordinal.tls.cert-file="$WORK/no-such-cert" -Dfirst-ordinal.tls.key-file="$WORK/no-such-key" \
         -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.ssl-port="$SSL_PORT" \
@@ -144,29 +154,53 @@ post() {
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-# load <label> <case> <url> <pid to watch or ""> -> sets RPS P50 P99 MAXRSS_MIB NON2XX
+# jiffies <pid...>: CPU time (user + system, clock ticks) used so far by these processes
+jiffies() {
+    local pid total=0 t
+    for pid in "$@"; do
+        t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+        total=$((total + t))
+    done
+    echo "$total"
+}
+busy_and_total() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# load <label> <case> <url> <server pids (first one's RSS is sampled)> -> sets RPS P50 P99 MAXRSS_MIB CPU_US OTHERS_PCT
 load() {
-    local label=$1 case=$2 url=$3 pid=$4 out=$WORK/wrk-$1-$2.txt
+    local label=$1 case=$2 url=$3 out=$WORK/wrk-$1-$2.txt
+    shift 3
+    local pids=("$@")
     BENCH_BODY=$WORK/req/$case.json BENCH_CASE=$case \
         wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$WORK/post.lua" "$url/mutate" >/dev/null
-    local max=0 rss
+    local max=0 rss cpu0 cpu1 busy0 total0 busy1 total1 wrk_cpu=0 t
+    cpu0=$(jiffies "${pids[@]}")
+    read -r busy0 total0 < <(busy_and_total)
     BENCH_BODY=$WORK/req/$case.json BENCH_CASE=$case \
         wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "$url/mutate" >"$out" &
     local wrk_pid=$!
     while kill -0 "$wrk_pid" 2>/dev/null; do
-        if [ -n "$pid" ]; then
-            rss=$(rss_kib "$pid"); [ "$rss" -gt "$max" ] && max=$rss
-        fi
-        sleep 0.5
+        rss=$(rss_kib "${pids[0]}"); [ "$rss" -gt "$max" ] && max=$rss
+        t=$(jiffies "$wrk_pid"); [ "$t" -gt "$wrk_cpu" ] && wrk_cpu=$t
+        sleep 0.25
     done
     wait "$wrk_pid"
+    cpu1=$(jiffies "${pids[@]}")
+    read -r busy1 total1 < <(busy_and_total)
     RPS=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
+    local requests
+    requests=$(awk '/requests in/ {print $1}' "$out")
     P50=$(awk '$1 == "50%" {print $2}' "$out" | to_ms)
     P99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
     NON2XX=$(awk '/Non-2xx/ {print $NF}' "$out"); NON2XX=${NON2XX:-0}
     ERRORS=$(awk '/Socket errors/ {print $0}' "$out")
     MAXRSS_MIB=$(awk -v k="$max" 'BEGIN {printf "%.0f", k / 1024}')
-    log "$label $case: $RPS req/s, p50 $P50 ms, p99 $P99 ms, max RSS $MAXRSS_MIB MiB, non-2xx $NON2XX ${ERRORS:+($ERRORS)}"
+    # Server CPU per request: robust against other load on the machine, unlike req/s.
+    CPU_US=$(awk -v c=$((cpu1 - cpu0)) -v n="$requests" -v hz="$CLK_TCK" 'BEGIN {printf "%.0f", n > 0 ? c / hz * 1e6 / n : 0}')
+    # Share of all CPU time used by processes other than the server and wrk during the run.
+    OTHERS_PCT=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v s=$((cpu1 - cpu0)) -v w="$wrk_cpu" \
+        'BEGIN {o = (b - s - w) / t * 100; if (o < 0) o = 0; printf "%.0f", o}')
+    log "$label $case: $RPS req/s, p50 $P50 ms, p99 $P99 ms, max RSS $MAXRSS_MIB MiB, $CPU_US us CPU/request, others ${OTHERS_PCT}% CPU, non-2xx $NON2XX ${ERRORS:+($ERRORS)}"
     [ "$NON2XX" = 0 ] || die "$label answered $NON2XX non-2xx responses for $case (see $out)"
 }
 
@@ -268,21 +302,22 @@ for case in "${CASES[@]}"; do
     [ "$code" = 200 ] && cmp -s "$WORK/resp/$case.nginx.json" "$WORK/resp/$case.webhook.json" \
         || die "nginx does not answer $case with the webhook's response"
 done
-declare -A N_RPS N_P50 N_P99
+declare -A N_RPS N_P50 N_P99 N_CPU N_OTHERS
+NGINX_PIDS=($(ps -o pid= --ppid "$(cat "$WORK/nginx/nginx.pid")") "$(cat "$WORK/nginx/nginx.pid")")
 for case in "${CASES[@]}"; do
-    load nginx "$case" "$NGINX_URL" ""
-    N_RPS[$case]=$RPS; N_P50[$case]=$P50; N_P99[$case]=$P99
+    load nginx "$case" "$NGINX_URL" "${NGINX_PIDS[@]}"
+    N_RPS[$case]=$RPS; N_P50[$case]=$P50; N_P99[$case]=$P99; N_CPU[$case]=$CPU_US; N_OTHERS[$case]=$OTHERS_PCT
 done
 nginx -q -c "$NGINX_CONF" -p "$WORK/nginx" -s quit
 NGINX_CONF=""
 
 # ---- 3. the webhook under load ---------------------------------------------------------------------
-declare -A W_RPS W_P50 W_P99 W_RSS
+declare -A W_RPS W_P50 W_P99 W_RSS W_CPU W_OTHERS
 start_webhook "${SHIPPED[@]}"
 IDLE_RSS_MIB=$(( $(rss_kib "$WEBHOOK_PID") / 1024 ))
 for case in "${CASES[@]}"; do
     load webhook "$case" "$WEBHOOK_URL" "$WEBHOOK_PID"
-    W_RPS[$case]=$RPS; W_P50[$case]=$P50; W_P99[$case]=$P99; W_RSS[$case]=$MAXRSS_MIB
+    W_RPS[$case]=$RPS; W_P50[$case]=$P50; W_P99[$case]=$P99; W_RSS[$case]=$MAXRSS_MIB; W_CPU[$case]=$CPU_US; W_OTHERS[$case]=$OTHERS_PCT
 done
 stop_webhook
 
@@ -314,16 +349,17 @@ if [ "$VARIANTS" = 1 ]; then
         local flags=("$@")
         start_webhook "${flags[@]}"
         local ready=$READY_MS
-        load "variant" first "$WEBHOOK_URL" "$WEBHOOK_PID"
+        load "variant-$label" first "$WEBHOOK_URL" "$WEBHOOK_PID"
         stop_webhook
-        VARIANT_ROWS+="| \`${flags[*]}\` | $ready | $RPS | $P50 | $P99 | $MAXRSS_MIB |"$'\n'
-        log "variant $label done"
+        VARIANT_ROWS+="| $label | \`${flags[*]}\`${JAVA_ENV:+ (env ${JAVA_ENV})} | $ready | $RPS | $CPU_US | $P50 | $P99 | $MAXRSS_MIB | $OTHERS_PCT |"$'\n'
     }
-    variant shipped "${SHIPPED[@]}"
-    variant c1 "${SHIPPED[@]}" -XX:TieredStopAtLevel=1
-    variant g1 -XX:+UseG1GC -Xmx96m -Xss512k -XX:+ExitOnOutOfMemoryError
-    variant loops2 "${SHIPPED[@]}" -Dquarkus.vertx.event-loops-pool-size=2
-    variant loops1 "${SHIPPED[@]}" -Dquarkus.vertx.event-loops-pool-size=1
+    variant "tentative (Dockerfile draft)" -XX:+UseSerialGC -Xmx96m -Xss512k -XX:+ExitOnOutOfMemoryError
+    variant "shipped" "${SHIPPED[@]}"
+    variant "shipped, C1 only" "${SHIPPED[@]}" -XX:TieredStopAtLevel=1
+    variant "G1 instead of Serial" $(printf '%s\n' "${SHIPPED[@]}" | sed 's/-XX:+UseSerialGC/-XX:+UseG1GC/')
+    variant "shipped, 2 event loops" "${SHIPPED[@]}" -Dquarkus.vertx.event-loops-pool-size=2
+    variant "shipped, marking log off" "${SHIPPED[@]}" '-Dquarkus.log.category."dev.firstordinal".level=WARN'
+    JAVA_ENV="MALLOC_ARENA_MAX=2" variant "shipped, MALLOC_ARENA_MAX=2" "${SHIPPED[@]}"
 fi
 
 # ---- 6. label-self (bench/label-self.sh, from the labeller work) ----------------------------------
@@ -378,6 +414,7 @@ echo "Machine: $(nproc) cores ($CPU), $(awk '/^MemTotal/ {printf "%.1f GiB", $2 
 echo "$(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')."
 echo "Load: wrk, $THREADS threads, $CONNECTIONS connections, HTTP/1.1 keep-alive over TLS on loopback, ${WARMUP} s warm-up then ${DURATION} s measured per row."
 echo "wrk and the server share the same $(nproc) cores. JVM flags (shipped): \`$SHIPPED_JVM_FLAGS\`."
+echo "1-minute load average when the script started: $LOAD_AT_START; at the end: $(cut -d' ' -f1 /proc/loadavg)."
 echo
 echo "## Against the targets"
 echo
@@ -396,11 +433,15 @@ fi
 echo
 echo "## Throughput and latency per request"
 echo
-echo "| request | body | webhook req/s | nginx req/s | ratio | webhook p50 / p99 ms | nginx p50 / p99 ms | webhook max RSS MiB |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| request | body | webhook req/s | nginx req/s | ratio | webhook p50 / p99 ms | nginx p50 / p99 ms | CPU µs/request webhook / nginx | webhook max RSS MiB | others' CPU % webhook / nginx run |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for case in "${CASES[@]}"; do
-    echo "| ${CASE_TITLE[$case]} | $(wc -c <"$WORK/req/$case.json") B | ${W_RPS[$case]} | ${N_RPS[$case]} | $(ratio "${W_RPS[$case]}" "${N_RPS[$case]}") | ${W_P50[$case]} / ${W_P99[$case]} | ${N_P50[$case]} / ${N_P99[$case]} | ${W_RSS[$case]} |"
+    echo "| ${CASE_TITLE[$case]} | $(wc -c <"$WORK/req/$case.json") B | ${W_RPS[$case]} | ${N_RPS[$case]} | $(ratio "${W_RPS[$case]}" "${N_RPS[$case]}") | ${W_P50[$case]} / ${W_P99[$case]} | ${N_P50[$case]} / ${N_P99[$case]} | ${W_CPU[$case]} / ${N_CPU[$case]} | ${W_RSS[$case]} | ${W_OTHERS[$case]} / ${N_OTHERS[$case]} |"
 done
+echo
+echo "CPU µs/request is the server's user + system CPU time during the measured run divided by the requests answered: unlike"
+echo "req/s it does not depend on how much CPU wrk and other processes take. \"Others' CPU\" is the share of the machine's CPU"
+echo "time used during the run by processes other than the server and wrk; when it is not near 0, req/s and latency are low."
 echo
 echo "nginx (\`nginx-light\`, \`worker_processes auto\`) answers \`POST /mutate\` over TLS with the webhook's own response"
 echo "to the same request (captured first, compared byte for byte), from the same ECDSA P-256 certificate: the cost of TLS + HTTP"
@@ -433,8 +474,8 @@ if [ -n "$VARIANT_ROWS" ]; then
     echo
     echo "## JVM flags and event loops (first-ordinal pod)"
     echo
-    echo "| flags | ready ms | req/s | p50 ms | p99 ms | max RSS MiB |"
-    echo "| --- | --- | --- | --- | --- | --- |"
+    echo "| variant | flags | ready ms | req/s | server CPU µs/request | p50 ms | p99 ms | max RSS MiB | others' CPU % |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     printf '%s' "$VARIANT_ROWS"
 fi
 echo
