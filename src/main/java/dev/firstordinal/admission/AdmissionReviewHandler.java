@@ -9,10 +9,13 @@ import dev.firstordinal.ordinal.Decision;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
 import dev.firstordinal.patch.PodPatch;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 
 import java.io.IOException;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,6 +33,21 @@ public final class AdmissionReviewHandler {
 
     private final FirstOrdinalRule rule;
     private final StartOrdinalLookup starts;
+    /**
+     * The last patch encoded. First-ordinal pods of one workload get the same patch (it depends only
+     * on what is added and on whether the pod has labels and annotations at all), and encoding it
+     * (JSON-escaping the hook script, then base64) is the largest cost of a marked pod's answer.
+     */
+    private volatile EncodedPatch lastPatch;
+
+    private record EncodedPatch(boolean hasLabels, boolean hasAnnotations, Map<String, String> labels,
+                                Map<String, String> annotations, String base64) {
+
+        boolean isFor(boolean hasLabels, boolean hasAnnotations, Map<String, String> labels, Map<String, String> annotations) {
+            return this.hasLabels == hasLabels && this.hasAnnotations == hasAnnotations
+                    && this.labels.equals(labels) && this.annotations.equals(annotations);
+        }
+    }
 
     public AdmissionReviewHandler(FirstOrdinalRule rule, StartOrdinalLookup starts) {
         this.rule = rule;
@@ -55,10 +73,7 @@ public final class AdmissionReviewHandler {
         Pod pod = request.object();
         String namespace = namespaceOf(request, pod);
         Decision decision = rule.decide(pod, namespace, starts);
-        byte[] patch = null;
-        if (decision.changesPod()) {
-            patch = encodePatch(PodPatch.additions(pod.getMetadata(), decision.labelsToAdd(), decision.annotationsToAdd()));
-        }
+        String patch = decision.changesPod() ? patchFor(pod.getMetadata(), decision.labelsToAdd(), decision.annotationsToAdd()) : null;
         String name = pod.getMetadata() == null ? null : pod.getMetadata().getName();
         return new Answer(encode(request.uid(), patch, decision.warnings()), namespace, name, Optional.of(decision));
     }
@@ -102,20 +117,31 @@ public final class AdmissionReviewHandler {
         return pod.getMetadata() == null ? null : pod.getMetadata().getNamespace();
     }
 
-    private static byte[] encodePatch(ArrayNode patch) {
+    /** The base64 of the JSON patch that adds {@code labels} and {@code annotations}. */
+    private String patchFor(ObjectMeta metadata, Map<String, String> labels, Map<String, String> annotations) {
+        boolean hasLabels = metadata.getLabels() != null && !metadata.getLabels().isEmpty();
+        boolean hasAnnotations = metadata.getAnnotations() != null && !metadata.getAnnotations().isEmpty();
+        EncodedPatch last = lastPatch;
+        if (last != null && last.isFor(hasLabels, hasAnnotations, labels, annotations)) {
+            return last.base64();
+        }
+        ArrayNode patch = PodPatch.additions(metadata, labels, annotations);
+        String base64;
         try {
-            return JSON.writeValueAsBytes(patch);
+            base64 = Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(patch));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode the patch", e);
         }
+        lastPatch = new EncodedPatch(hasLabels, hasAnnotations, Map.copyOf(labels), Map.copyOf(annotations), base64);
+        return base64;
     }
 
     /**
      * The response AdmissionReview: {@code uid}, {@code allowed: true}, {@code patch} (base64) with
      * {@code patchType: JSONPatch} when there is a patch, {@code warnings} when there are any.
      */
-    private static byte[] encode(String uid, byte[] patch, List<String> warnings) {
-        ByteArrayBuilder out = new ByteArrayBuilder(patch == null ? 160 : 256 + patch.length * 4 / 3);
+    private static byte[] encode(String uid, String patch, List<String> warnings) {
+        ByteArrayBuilder out = new ByteArrayBuilder(patch == null ? 160 : 192 + patch.length());
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("apiVersion", API_VERSION);
@@ -125,8 +151,7 @@ public final class AdmissionReviewHandler {
             g.writeBooleanField("allowed", true);
             if (patch != null) {
                 g.writeStringField("patchType", "JSONPatch");
-                g.writeFieldName("patch");
-                g.writeBinary(patch);
+                g.writeStringField("patch", patch);
             }
             if (!warnings.isEmpty()) {
                 g.writeArrayFieldStart("warnings");
