@@ -357,11 +357,11 @@ if [ -s "$WORK/profile.jfr" ]; then
     # Top frame of each execution sample, then the first frame of ours/Jackson/fabric8 in each stack.
     jfr print --events jdk.ExecutionSample "$WORK/profile.jfr" > "$WORK/samples.txt"
     awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); print}' "$WORK/samples.txt" \
-        | sort | uniq -c | sort -rn | head -15 > "$TOP_FRAMES"
+        | sort | uniq -c | sort -rn | awk 'NR <= 15' > "$TOP_FRAMES"
     awk '/stackTrace = \[/ {inside = 1; found = 0; next}
          inside && /^[ \t]*\]/ {inside = 0; if (!found) print "(no application frame)"; next}
          inside && !found && /dev\.firstordinal|com\.fasterxml|io\.fabric8/ {sub(/^[ \t]+/, ""); sub(/line:.*/, ""); print; found = 1}' \
-        "$WORK/samples.txt" | sort | uniq -c | sort -rn | head -10 > "$WORK/app-frames.txt"
+        "$WORK/samples.txt" | sort | uniq -c | sort -rn | awk 'NR <= 10' > "$WORK/app-frames.txt"
     SAMPLES=$(grep -c 'jdk.ExecutionSample' "$WORK/samples.txt" || true)
 else
     echo "(no recording)" > "$TOP_FRAMES"; echo "(no recording)" > "$WORK/app-frames.txt"; SAMPLES=0
@@ -445,7 +445,7 @@ echo
 echo "Produced by \`$COMMAND\` on $(date -u '+%Y-%m-%d %H:%M UTC'). Do not edit by hand: run the script again."
 echo
 echo "Machine: $(nproc) cores ($CPU), $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM, $JAVA_VERSION,"
-echo "$(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')."
+echo "$(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | awk 'NR <= 1' | awk '{print $1, $2}')."
 echo "Load: wrk, $THREADS threads, $CONNECTIONS connections, HTTP/1.1 keep-alive over TLS on loopback, ${WARMUP} s warm-up then ${DURATION} s measured per row."
 echo "wrk and the server share the same $(nproc) cores. JVM flags (shipped): \`$SHIPPED_JVM_FLAGS\`."
 echo "1-minute load average when the script started: $LOAD_AT_START; at the end: $(cut -d' ' -f1 /proc/loadavg)."
