@@ -1,16 +1,16 @@
 package dev.firstordinal.admission;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.firstordinal.ordinal.Decision;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
 import dev.firstordinal.patch.PodPatch;
-import io.fabric8.kubernetes.api.model.GroupVersionKind;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
-import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
-import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,6 +21,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -38,6 +39,21 @@ public final class AdmissionReviewHandler {
 
     private final FirstOrdinalRule rule;
     private final StartOrdinalLookup starts;
+    /**
+     * The last patch encoded. First-ordinal pods of one workload get the same patch (it depends only
+     * on what is added and on whether the pod has labels and annotations at all), and encoding it
+     * (JSON-escaping the hook script, then base64) is the largest cost of a marked pod's answer.
+     */
+    private volatile EncodedPatch lastPatch;
+
+    private record EncodedPatch(boolean hasLabels, boolean hasAnnotations, Map<String, String> labels,
+                                Map<String, String> annotations, String base64) {
+
+        boolean isFor(boolean hasLabels, boolean hasAnnotations, Map<String, String> labels, Map<String, String> annotations) {
+            return this.hasLabels == hasLabels && this.hasAnnotations == hasAnnotations
+                    && this.labels.equals(labels) && this.annotations.equals(annotations);
+        }
+    }
 
     public AdmissionReviewHandler(FirstOrdinalRule rule, StartOrdinalLookup starts) {
         this.rule = rule;
@@ -58,29 +74,22 @@ public final class AdmissionReviewHandler {
 
     /** As {@link #handle(byte[])}, with start ordinals from {@code starts} (the HTTP edge passes a cache-only lookup first). */
     public Answer handle(byte[] body, StartOrdinalLookup starts) throws BadAdmissionReview {
-        AdmissionRequest request = requestOf(parse(body));
-        Optional<Pod> pod = podBeingCreated(request);
-        AdmissionResponse response = new AdmissionResponse();
-        response.setUid(request.getUid());
-        response.setAllowed(true);
-        if (pod.isEmpty()) {
-            return new Answer(encode(response), request.getNamespace(), request.getName(), Optional.empty());
+        AdmissionReviewReader.Request request = requestOf(parse(body));
+        if (!request.createsPod()) {
+            return new Answer(encode(request.uid(), null, List.of()), request.namespace(), request.name(), Optional.empty());
         }
-        String namespace = namespaceOf(request, pod.get());
-        Decision decision = rule.decide(pod.get(), namespace, starts);
-        if (decision.changesPod()) {
-            byte[] patch = encode(PodPatch.additions(pod.get().getMetadata(), decision.labelsToAdd(), decision.annotationsToAdd()));
-            response.setPatchType("JSONPatch");
-            response.setPatch(Base64.getEncoder().encodeToString(patch));
+        if (!request.hasObject()) {
+            throw new BadAdmissionReview("AdmissionReview request for a pod CREATE has no object");
         }
-        if (!decision.warnings().isEmpty()) {
-            response.setWarnings(decision.warnings());
-        }
-        String name = pod.get().getMetadata() == null ? null : pod.get().getMetadata().getName();
-        return new Answer(encode(response), namespace, name, Optional.of(decision));
+        Pod pod = request.object();
+        String namespace = namespaceOf(request, pod);
+        Decision decision = rule.decide(pod, namespace, starts);
+        String patch = decision.changesPod() ? patchFor(pod.getMetadata(), decision.labelsToAdd(), decision.annotationsToAdd()) : null;
+        String name = pod.getMetadata() == null ? null : pod.getMetadata().getName();
+        return new Answer(encode(request.uid(), patch, decision.warnings()), namespace, name, Optional.of(decision));
     }
 
-    private static AdmissionReview parse(byte[] body) throws BadAdmissionReview {
+    private static AdmissionReviewReader.Review parse(byte[] body) throws BadAdmissionReview {
         if (body == null || body.length == 0) {
             throw new BadAdmissionReview("empty body: expected an admission.k8s.io/v1 AdmissionReview");
         }
@@ -89,13 +98,13 @@ public final class AdmissionReviewHandler {
             throw new BadAdmissionReview("malformed AdmissionReview: body is not valid UTF-8 (at byte " + invalidAt + ")");
         }
         try {
-            AdmissionReview review = JSON.readValue(body, AdmissionReview.class);
+            AdmissionReviewReader.Review review = AdmissionReviewReader.read(body);
             if (review == null) {
                 throw new BadAdmissionReview("body is JSON null: expected an admission.k8s.io/v1 AdmissionReview");
             }
             return review;
         } catch (JsonProcessingException e) {
-            throw new BadAdmissionReview("malformed AdmissionReview: " + e.getOriginalMessage() + locationOf(e));
+            throw AdmissionReviewReader.malformed(e);
         } catch (IOException | RuntimeException e) {
             throw new BadAdmissionReview("malformed AdmissionReview: " + e.getMessage());
         }
@@ -124,73 +133,76 @@ public final class AdmissionReviewHandler {
         }
     }
 
-    private static String locationOf(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " (at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-    }
-
-    private static AdmissionRequest requestOf(AdmissionReview review) throws BadAdmissionReview {
-        if (!API_VERSION.equals(review.getApiVersion()) || !KIND.equals(review.getKind())) {
+    private static AdmissionReviewReader.Request requestOf(AdmissionReviewReader.Review review) throws BadAdmissionReview {
+        if (!API_VERSION.equals(review.apiVersion()) || !KIND.equals(review.kind())) {
             throw new BadAdmissionReview("expected apiVersion " + API_VERSION + " and kind " + KIND + ", got apiVersion "
-                    + review.getApiVersion() + " and kind " + review.getKind());
+                    + review.apiVersion() + " and kind " + review.kind());
         }
-        AdmissionRequest request = review.getRequest();
+        AdmissionReviewReader.Request request = review.request();
         if (request == null) {
             throw new BadAdmissionReview("AdmissionReview has no request");
         }
-        if (request.getUid() == null || request.getUid().isBlank()) {
+        if (request.uid() == null || request.uid().isBlank()) {
             throw new BadAdmissionReview("AdmissionReview request has no uid");
         }
         return request;
     }
 
-    /** The pod, when the request is a CREATE of a pod (not of a subresource); empty otherwise. */
-    private static Optional<Pod> podBeingCreated(AdmissionRequest request) throws BadAdmissionReview {
-        if (!"CREATE".equals(request.getOperation()) || !isPod(request.getKind()) || hasText(request.getSubResource())) {
-            return Optional.empty();
-        }
-        Object object = request.getObject();
-        if (object == null) {
-            throw new BadAdmissionReview("AdmissionReview request for a pod CREATE has no object");
-        }
-        if (object instanceof Pod pod) {
-            return Optional.of(pod);
-        }
-        try {
-            return Optional.of(JSON.convertValue(object, Pod.class));
-        } catch (IllegalArgumentException e) {
-            throw new BadAdmissionReview("request.object is not a Pod: " + e.getMessage());
-        }
-    }
-
-    private static boolean isPod(GroupVersionKind kind) {
-        return kind != null && "Pod".equals(kind.getKind()) && (kind.getGroup() == null || kind.getGroup().isEmpty());
-    }
-
-    private static String namespaceOf(AdmissionRequest request, Pod pod) {
-        if (hasText(request.getNamespace())) {
-            return request.getNamespace();
+    private static String namespaceOf(AdmissionReviewReader.Request request, Pod pod) {
+        if (request.namespace() != null && !request.namespace().isEmpty()) {
+            return request.namespace();
         }
         return pod.getMetadata() == null ? null : pod.getMetadata().getNamespace();
     }
 
-    private static boolean hasText(String s) {
-        return s != null && !s.isEmpty();
-    }
-
-    private static byte[] encode(Object value) {
-        try {
-            return JSON.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+    /** The base64 of the JSON patch that adds {@code labels} and {@code annotations}. */
+    private String patchFor(ObjectMeta metadata, Map<String, String> labels, Map<String, String> annotations) {
+        boolean hasLabels = metadata.getLabels() != null && !metadata.getLabels().isEmpty();
+        boolean hasAnnotations = metadata.getAnnotations() != null && !metadata.getAnnotations().isEmpty();
+        EncodedPatch last = lastPatch;
+        if (last != null && last.isFor(hasLabels, hasAnnotations, labels, annotations)) {
+            return last.base64();
         }
+        ArrayNode patch = PodPatch.additions(metadata, labels, annotations);
+        String base64;
+        try {
+            base64 = Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(patch));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode the patch", e);
+        }
+        lastPatch = new EncodedPatch(hasLabels, hasAnnotations, Map.copyOf(labels), Map.copyOf(annotations), base64);
+        return base64;
     }
 
-    private static byte[] encode(AdmissionResponse response) {
-        AdmissionReview review = new AdmissionReview();
-        review.setApiVersion(API_VERSION);
-        review.setKind(KIND);
-        review.setResponse(response);
-        return encode((Object) review);
+    /**
+     * The response AdmissionReview: {@code uid}, {@code allowed: true}, {@code patch} (base64) with
+     * {@code patchType: JSONPatch} when there is a patch, {@code warnings} when there are any.
+     */
+    private static byte[] encode(String uid, String patch, List<String> warnings) {
+        ByteArrayBuilder out = new ByteArrayBuilder(patch == null ? 160 : 192 + patch.length());
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("apiVersion", API_VERSION);
+            g.writeStringField("kind", KIND);
+            g.writeObjectFieldStart("response");
+            g.writeStringField("uid", uid);
+            g.writeBooleanField("allowed", true);
+            if (patch != null) {
+                g.writeStringField("patchType", "JSONPatch");
+                g.writeStringField("patch", patch);
+            }
+            if (!warnings.isEmpty()) {
+                g.writeArrayFieldStart("warnings");
+                for (String warning : warnings) {
+                    g.writeString(warning);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode the AdmissionReview response", e);
+        }
+        return out.toByteArray();
     }
-
 }
