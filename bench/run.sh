@@ -15,7 +15,8 @@ COMMAND="bench/run.sh${*:+ $*}"
 
 # ---- settings ------------------------------------------------------------------------------------
 # The JVM flags the container image ships (Dockerfile.jvm's JAVA_OPTS_APPEND must be the same).
-SHIPPED_JVM_FLAGS=${SHIPPED_JVM_FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx96m -Xss512k -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError"}
+# The flags Dockerfile.jvm ships (its JAVA_OPTS_APPEND line), unless overridden.
+SHIPPED_JVM_FLAGS=${SHIPPED_JVM_FLAGS:-$(sed -n 's/^ENV JAVA_OPTS_APPEND="\(.*\)"$/\1/p' "$(dirname "$0")/../Dockerfile.jvm")}
 DURATION=${BENCH_DURATION:-15}     # seconds per measured wrk run
 WARMUP=${BENCH_WARMUP:-5}          # seconds of warm-up before each measured run
 CONNECTIONS=32
