@@ -94,8 +94,8 @@ public final class CertificateIssuer {
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)))
                     .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()))
                     .addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(ca.certificate()));
-            KeyType caKeyType = "EC".equals(ca.privateKey().getAlgorithm()) ? KeyType.EC_P256 : KeyType.RSA_2048;
-            return new IssuedCertificate(sign(builder, new KeyPair(ca.certificate().getPublicKey(), ca.privateKey()), caKeyType),
+            return new IssuedCertificate(sign(builder, new KeyPair(ca.certificate().getPublicKey(), ca.privateKey()),
+                            KeyType.of(ca.privateKey())),
                     keys.getPrivate());
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot create serving certificate", e);
