@@ -3,6 +3,8 @@ package dev.firstordinal.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 /** Settings under {@code first-ordinal.*} (env: {@code FIRST_ORDINAL_*}). Defaults live in application.properties too. */
 @ConfigMapping(prefix = "first-ordinal")
 public interface FirstOrdinalConfig {
@@ -43,6 +45,14 @@ public interface FirstOrdinalConfig {
         /** PEM private key. */
         @WithDefault("/etc/first-ordinal/tls/tls.key")
         String keyFile();
+
+        /**
+         * How often the certificate files are checked; a changed, consistent pair is served to new
+         * handshakes without a restart. Self-managed mode also reloads at once when the Secret changes.
+         */
+        @WithDefault("60s")
+        Duration reloadPeriod();
+
     }
 
     interface Admission {
