@@ -52,6 +52,16 @@ public final class CertificateIssuer {
         this.clock = clock;
     }
 
+    /** A CA name that tells generations apart: {@code first-ordinal CA 20250601T120000Z}. */
+    public static String caCommonName(Instant createdAt) {
+        return "first-ordinal CA " + createdAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replaceAll("[-:]", "");
+    }
+
+    /** When a certificate this issuer made was created: its notBefore is backdated by {@link #BACKDATE}. */
+    public static Instant createdAt(X509Certificate certificate) {
+        return certificate.getNotBefore().toInstant().plus(BACKDATE);
+    }
+
     /** A self-signed CA that may sign serving certificates only (path length 0). */
     public IssuedCertificate certificateAuthority(String commonName, Duration validity, KeyType keyType) {
         KeyPair keys = keyPair(keyType);

@@ -87,7 +87,7 @@ public final class CertsCommand implements CliCommand {
             }
         }
         CertificateIssuer issuer = new CertificateIssuer(clock);
-        IssuedCertificate ca = issuer.certificateAuthority(caCommonName(clock.instant()),
+        IssuedCertificate ca = issuer.certificateAuthority(CertificateIssuer.caCommonName(clock.instant()),
                 Duration.ofDays(options.caDays()), options.keyType());
         IssuedCertificate serving = issue(issuer, ca, options, Duration.ofDays(options.days()));
         PemFiles.writePrivate(dir.resolve(CA_KEY), ca.privateKeyPem());
@@ -165,10 +165,6 @@ public final class CertsCommand implements CliCommand {
 
     private static String base64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    static String caCommonName(Instant now) {
-        return "first-ordinal CA " + now.toString().replaceAll("[-:]|\\.\\d+", "");
     }
 
     private void report(CertsOptions options, X509Certificate ca, IssuedCertificate serving, boolean renewed) {

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Serves a changed certificate without a restart. Every {@code first-ordinal.tls.reload-period} it
  * reads the certificate and key files; when they changed and hold a certificate with its own key,
  * the {@link ServingKeyManager} gives that pair to every new handshake. Open connections and
- * in-flight requests carry on untouched.
+ * in-flight requests carry on untouched. (Off in self-managed mode, which serves the Secret directly.)
  *
  * <p>A Secret update swaps both files at once, but two reads can straddle the swap (an old
  * certificate with a new key): a pair that does not match is read again, and never served.
@@ -43,6 +43,7 @@ public class ServingCertificateReloader {
     private final Path certFile;
     private final Path keyFile;
     private final Duration period;
+    private final boolean selfManaged;
     private ScheduledExecutorService scheduler;
     private Contents loaded;
     private Contents rejected;
@@ -52,6 +53,7 @@ public class ServingCertificateReloader {
         this.certFile = Path.of(config.tls().certFile());
         this.keyFile = Path.of(config.tls().keyFile());
         this.period = config.tls().reloadPeriod();
+        this.selfManaged = config.tls().mode() == FirstOrdinalConfig.Tls.Mode.SELF_MANAGED;
         if (period.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalStateException("invalid first-ordinal configuration: first-ordinal.tls.reload-period must be "
                     + "at least 1s, got " + period);
@@ -59,6 +61,10 @@ public class ServingCertificateReloader {
     }
 
     void start(@Observes StartupEvent event) {
+        if (selfManaged) {
+            LOG.debug("self-managed TLS: the certificate comes from the Secret, not from files");
+            return;
+        }
         scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "first-ordinal-tls-reload");
             thread.setDaemon(true);
