@@ -4,7 +4,6 @@ import dev.firstordinal.config.FirstOrdinalConfig;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
-import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -20,13 +19,6 @@ public class AdmissionBeans {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("invalid first-ordinal configuration: " + e.getMessage(), e);
         }
-    }
-
-    @Produces
-    @Singleton
-    @DefaultBean
-    StartOrdinalLookup startOrdinals() {
-        return StartOrdinalLookup.ZERO;
     }
 
     @Produces

@@ -3,6 +3,7 @@ package dev.firstordinal.admission;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.firstordinal.config.FirstOrdinalConfig;
 import dev.firstordinal.ordinal.Decision;
+import dev.firstordinal.ordinal.StartOrdinalLookup;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * The HTTP edge: {@code POST /mutate} on the TLS port. Decodes the body, calls the
  * {@link AdmissionReviewHandler}, encodes. Runs on the event loop: the work is a few microseconds
- * of CPU and makes no blocking call.
+ * of CPU and makes no blocking call, as long as the pod's StatefulSet is in the cache. When it is
+ * not, the request is answered again on a worker thread, where the lookup may GET the StatefulSet.
  */
 @ApplicationScoped
 public class MutateRoute {
@@ -25,15 +27,22 @@ public class MutateRoute {
     public static final String PATH = "/mutate";
     private static final Logger LOG = Logger.getLogger(MutateRoute.class);
 
+    private static final String STARTED = "first-ordinal.started";
+
     private final AdmissionReviewHandler handler;
+    private final StartOrdinalLookup starts;
+    private final AdmissionMetrics metrics;
     private final int maxBodyBytes;
 
-    MutateRoute(AdmissionReviewHandler handler, FirstOrdinalConfig config) {
+    MutateRoute(AdmissionReviewHandler handler, StartOrdinalLookup starts, AdmissionMetrics metrics, FirstOrdinalConfig config) {
         this.handler = handler;
+        this.starts = starts;
+        this.metrics = metrics;
         this.maxBodyBytes = config.admission().maxBodyBytes();
     }
 
     void register(@Observes Router router) {
+        router.route(HttpMethod.POST, PATH).handler(MutateRoute::started);
         router.route(HttpMethod.POST, PATH)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(this::mutate)
@@ -41,21 +50,52 @@ public class MutateRoute {
         router.route(PATH).handler(ctx -> error(ctx, 405, "use POST with an admission.k8s.io/v1 AdmissionReview body"));
     }
 
+    /** Latency is measured from here, before the body is read: the API server waits for all of it. */
+    private static void started(RoutingContext ctx) {
+        ctx.put(STARTED, System.nanoTime());
+        ctx.next();
+    }
 
     private void mutate(RoutingContext ctx) {
         Buffer body = ctx.body().buffer();
+        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        CacheOnlyLookup cacheOnly = new CacheOnlyLookup(starts);
         AdmissionReviewHandler.Answer answer;
         try {
-            answer = handler.handle(body == null ? new byte[0] : body.getBytes());
+            answer = handler.handle(bytes, cacheOnly);
         } catch (BadAdmissionReview e) {
             LOG.debugf("400 for %s: %s", PATH, e.getMessage());
-            error(ctx, 400, e.getMessage());
+            badRequest(ctx, 400, e.getMessage());
             return;
         }
+        if (!cacheOnly.missed()) {
+            respond(ctx, answer);
+            return;
+        }
+        ctx.vertx().executeBlocking(() -> handler.handle(bytes, starts), false)
+                .onSuccess(blockingAnswer -> respond(ctx, blockingAnswer))
+                .onFailure(ctx::fail);
+    }
+
+    private void respond(RoutingContext ctx, AdmissionReviewHandler.Answer answer) {
         if (answer.patched()) {
             logMarked(answer);
         }
         ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(answer.body()));
+        metrics.answered(AdmissionMetrics.reasonFor(answer), startOf(ctx));
+    }
+
+    private void badRequest(RoutingContext ctx, int status, String message) {
+        boolean notYetAnswered = !ctx.response().ended();
+        error(ctx, status, message);
+        if (notYetAnswered) {
+            metrics.answered(AdmissionMetrics.Reason.BAD_REQUEST, startOf(ctx));
+        }
+    }
+
+    private static long startOf(RoutingContext ctx) {
+        Long started = ctx.get(STARTED);
+        return started == null ? System.nanoTime() : started;
     }
 
     private static void logMarked(AdmissionReviewHandler.Answer answer) {
@@ -68,12 +108,12 @@ public class MutateRoute {
     private void failed(RoutingContext ctx) {
         int status = ctx.statusCode();
         if (status == 413) {
-            error(ctx, 400, "request body exceeds the limit of " + maxBodyBytes + " bytes");
+            badRequest(ctx, 400, "request body exceeds the limit of " + maxBodyBytes + " bytes");
         } else if (status >= 400 && status < 500) {
-            error(ctx, status, "bad request");
+            badRequest(ctx, status, "bad request");
         } else {
             LOG.error("unexpected failure on " + PATH + "; answering 400 so the API server fails open", ctx.failure());
-            error(ctx, 400, "request could not be processed: " + (ctx.failure() == null ? "unknown error" : ctx.failure().getClass().getSimpleName()));
+            badRequest(ctx, 400, "request could not be processed: " + (ctx.failure() == null ? "unknown error" : ctx.failure().getClass().getSimpleName()));
         }
     }
 

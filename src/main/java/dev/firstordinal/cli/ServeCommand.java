@@ -61,10 +61,6 @@ final class ServeCommand {
 
     /** A setting from a system property, else its environment variable (FIRST_ORDINAL_TLS_CERT_FILE), else the default. */
     static String setting(String name, String defaultValue) {
-        String value = System.getProperty(name);
-        if (value == null || value.isBlank()) {
-            value = System.getenv(name.toUpperCase().replace('.', '_').replace('-', '_'));
-        }
-        return value == null || value.isBlank() ? defaultValue : value;
+        return Settings.get(name, defaultValue);
     }
 }

@@ -19,6 +19,20 @@ public interface FirstOrdinalConfig {
 
     Admission admission();
 
+    /**
+     * Namespaces whose StatefulSets are watched and audited (comma-separated); unset: all. Narrow
+     * it to the opted-in namespaces to cache less and to run with namespaced RBAC.
+     */
+    Optional<List<String>> namespaces();
+
+    /** The namespace label ({@code key=value}) that opts a namespace in, as the webhook's namespaceSelector does. */
+    @WithDefault("first-ordinal.dev/backup=enabled")
+    String namespaceLabel();
+
+    StatefulSetCache statefulsetCache();
+
+    Coverage coverage();
+
     interface Label {
         /** The backup label's key. */
         @WithDefault("velero-backup-schedule")
@@ -48,12 +62,12 @@ public interface FirstOrdinalConfig {
         @WithDefault("/etc/first-ordinal/tls/tls.key")
         String keyFile();
 
-        /** With no certificate or key file, serve a generated localhost certificate (read by the serve command). */
+        /** With no certificate files, serve a generated localhost certificate (read by the serve command before start). */
         @WithDefault("true")
         boolean selfSignedFallback();
 
-        /** Where the generated localhost certificate is kept (default: a first-ordinal-tls directory in java.io.tmpdir). */
-        Optional<String> selfSignedDir();
+        /** Where that certificate and its CA are written; default {@code $TMPDIR/first-ordinal-tls}. */
+        java.util.Optional<String> selfSignedDir();
 
         /**
          * How often the certificate files are checked; a changed, consistent pair is served to new
@@ -143,5 +157,25 @@ public interface FirstOrdinalConfig {
         /** Largest AdmissionReview body accepted; the API server sends at most about 3 MiB. */
         @WithDefault("10485760")
         int maxBodyBytes();
+    }
+
+    interface StatefulSetCache {
+        /** Read start ordinals from an informer cache; off: every StatefulSet is assumed to start at 0. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Deadline of the one GET made for a StatefulSet not in the cache (at most 500ms). */
+        @WithDefault("500ms")
+        Duration getTimeout();
+    }
+
+    interface Coverage {
+        /** Compute per-namespace coverage periodically and export it as Prometheus gauges. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often coverage is computed. */
+        @WithDefault("5m")
+        Duration interval();
     }
 }

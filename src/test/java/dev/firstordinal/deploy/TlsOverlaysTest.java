@@ -126,6 +126,36 @@ class TlsOverlaysTest {
         }
     }
 
+    @Test
+    void selfManagedOverlayBuildsAPodThatStartsWithoutTheSecret() {
+        List<io.fabric8.kubernetes.api.model.HasMetadata> objects = KubernetesYaml.objects(Kustomize.build(OVERLAYS.resolve("self-managed")));
+
+        io.fabric8.kubernetes.api.model.PodSpec pod = KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.apps.Deployment.class)
+                .getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).noneMatch(volume -> volume.getSecret() != null);
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).noneMatch(mount -> mount.getMountPath().equals("/etc/first-ordinal/tls"));
+        assertThat(pod.getContainers().get(0).getEnv()).anyMatch(env -> env.getName().equals("FIRST_ORDINAL_TLS_MODE")
+                && env.getValue().equals("self-managed"));
+        assertThat(pod.getContainers().get(0).getEnv()).anyMatch(env -> env.getName().equals("POD_NAME")
+                && env.getValueFrom().getFieldRef().getFieldPath().equals("metadata.name"));
+        assertThat(KubernetesYaml.all(objects, io.fabric8.kubernetes.api.model.rbac.Role.class)).extracting(role -> role.getMetadata().getName())
+                .contains("first-ordinal-tls");
+    }
+
+    @Test
+    void certManagerOverlayBuildsWithTheCaInjectedIntoTheWebhookConfiguration() {
+        List<io.fabric8.kubernetes.api.model.HasMetadata> objects = KubernetesYaml.objects(Kustomize.build(OVERLAYS.resolve("cert-manager")));
+
+        assertThat(KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration.class)
+                .getMetadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from", "first-ordinal/first-ordinal");
+        io.fabric8.kubernetes.api.model.PodSpec pod = KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.apps.Deployment.class)
+                .getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).anyMatch(volume -> volume.getSecret() != null
+                && volume.getSecret().getSecretName().equals(DEFAULTS.getProperty("first-ordinal.tls.secret-name")));
+        assertThat(objects).filteredOn(object -> object.getKind().equals("Certificate")).hasSize(2)
+                .allMatch(certificate -> "first-ordinal".equals(certificate.getMetadata().getNamespace()));
+    }
+
     private static List<String> rule(JsonNode rules, String resource, String resourceName) {
         for (JsonNode rule : rules) {
             boolean forResource = strings(rule.path("resources")).contains(resource);

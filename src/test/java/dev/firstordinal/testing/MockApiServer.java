@@ -1,48 +1,64 @@
 package dev.firstordinal.testing;
 
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
-import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import java.net.InetAddress;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.function.Consumer;
 
 /**
- * A fabric8 mock API server (CRUD, plain HTTP on loopback) for {@code @QuarkusTest}s, holding the
- * webhook's MutatingWebhookConfiguration, as a cluster would after {@code kubectl apply}.
+ * A fabric8 mock API server in CRUD mode on loopback for {@code @QuarkusTest}s: the application's
+ * Kubernetes client talks to it. The init arg {@code seed} names a {@code Consumer<KubernetesClient>}
+ * that creates the objects the application must find when it starts.
  */
 public class MockApiServer implements QuarkusTestResourceLifecycleManager {
 
-    public static final String NAMESPACE = "first-ordinal";
-    public static final String WEBHOOK = "first-ordinal";
     private static KubernetesMockServer server;
-    private static NamespacedKubernetesClient client;
+    private static KubernetesClient client;
+    private String seed;
 
-    /** A client of the running mock server, for the test to look and poke. */
-    public static NamespacedKubernetesClient client() {
+    /** The running mock server, for expectations (slow or failing answers). */
+    public static KubernetesMockServer server() {
+        return server;
+    }
+
+    /** A client of the running mock server, for tests to read and change the cluster. */
+    public static KubernetesClient client() {
         return client;
     }
 
     @Override
+    public void init(Map<String, String> initArgs) {
+        seed = initArgs.get("seed");
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
     public Map<String, String> start() {
-        server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
-        server.init();
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>(); // expect() first, then CRUD
+        server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
-        client.admissionRegistration().v1().mutatingWebhookConfigurations().resource(new MutatingWebhookConfigurationBuilder()
-                .withNewMetadata().withName(WEBHOOK).endMetadata()
-                .addNewWebhook().withName("first-ordinal.dev")
-                .withNewClientConfig().withNewService().withName("first-ordinal").withNamespace(NAMESPACE).withPath("/mutate")
-                .withPort(443).endService().endClientConfig()
-                .withAdmissionReviewVersions("v1").withSideEffects("None").withFailurePolicy("Ignore")
-                .endWebhook().build()).create();
+        if (seed != null) {
+            try {
+                ((Consumer<KubernetesClient>) Class.forName(seed).getDeclaredConstructor().newInstance()).accept(client);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot seed the mock API server with " + seed, e);
+            }
+        }
         return Map.of(
-                "quarkus.kubernetes-client.api-server-url", client.getMasterUrl().toString(),
-                "quarkus.kubernetes-client.trust-certs", "true",
-                "quarkus.kubernetes-client.namespace", NAMESPACE);
+                "quarkus.kubernetes-client.api-server-url", server.url("/"),
+                "quarkus.kubernetes-client.namespace", "default",
+                "quarkus.kubernetes-client.trust-certs", "true");
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.firstordinal.testing.Fixtures;
 import dev.firstordinal.testing.MockApiServer;
 import dev.firstordinal.testing.TlsClient;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -31,6 +32,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,6 +46,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SelfManagedModeTest {
 
     static final String SERVICE_NAME = "first-ordinal.first-ordinal.svc";
+    static final String NAMESPACE = "first-ordinal";
+    static final String WEBHOOK = "first-ordinal";
+
+    /** The cluster after {@code kubectl apply}: the webhook configuration exists, without a caBundle. */
+    public static class WebhookConfigurationSeed implements Consumer<KubernetesClient> {
+        @Override
+        public void accept(KubernetesClient client) {
+            client.admissionRegistration().v1().mutatingWebhookConfigurations()
+                    .resource(SelfManagedCertificatesTest.webhookConfiguration()).create();
+        }
+    }
 
     public static class SelfManaged implements QuarkusTestProfile {
 
@@ -51,6 +64,7 @@ class SelfManagedModeTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of(
                     "first-ordinal.tls.mode", "self-managed",
+                    "first-ordinal.tls.namespace", NAMESPACE,
                     "first-ordinal.tls.lease-duration", "3s",
                     "first-ordinal.tls.lease-renew-deadline", "2s",
                     "first-ordinal.tls.lease-retry-period", "500ms");
@@ -58,7 +72,7 @@ class SelfManagedModeTest {
 
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(MockApiServer.class));
+            return List.of(new TestResourceEntry(MockApiServer.class, Map.of("seed", WebhookConfigurationSeed.class.getName())));
         }
 
         @Override
@@ -77,7 +91,7 @@ class SelfManagedModeTest {
     Vertx vertx;
 
     private static Secret secret() {
-        return MockApiServer.client().secrets().inNamespace(MockApiServer.NAMESPACE).withName("first-ordinal-tls").get();
+        return MockApiServer.client().secrets().inNamespace(NAMESPACE).withName("first-ordinal-tls").get();
     }
 
     private static String pem(Secret secret, String key) {
@@ -99,7 +113,7 @@ class SelfManagedModeTest {
     /** Writes the webhook configuration's caBundle to a file: all the client trusts. */
     private static Path caBundleFile() throws Exception {
         String caBundle = MockApiServer.client().admissionRegistration().v1().mutatingWebhookConfigurations()
-                .withName(MockApiServer.WEBHOOK).get().getWebhooks().get(0).getClientConfig().getCaBundle();
+                .withName(WEBHOOK).get().getWebhooks().get(0).getClientConfig().getCaBundle();
         assertThat(caBundle).as("caBundle patched").isNotBlank();
         Path file = Files.createTempDirectory("ca-bundle").resolve("ca.crt");
         PemFiles.writePublic(file, new String(Base64.getDecoder().decode(caBundle), StandardCharsets.US_ASCII));
@@ -132,7 +146,7 @@ class SelfManagedModeTest {
         IssuedCertificate replacement = new CertificateIssuer().servingCertificate(ca,
                 ServiceDnsNames.of("first-ordinal", "first-ordinal", List.of()), List.of(), Duration.ofDays(200), KeyType.EC_P256);
 
-        MockApiServer.client().secrets().inNamespace(MockApiServer.NAMESPACE).withName("first-ordinal-tls").edit(current -> {
+        MockApiServer.client().secrets().inNamespace(NAMESPACE).withName("first-ordinal-tls").edit(current -> {
             current.getData().put("tls.crt", Base64.getEncoder().encodeToString(replacement.certificatePem().getBytes(StandardCharsets.US_ASCII)));
             current.getData().put("tls.key", Base64.getEncoder().encodeToString(replacement.privateKeyPem().getBytes(StandardCharsets.US_ASCII)));
             return current;

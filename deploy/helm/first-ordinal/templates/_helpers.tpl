@@ -1,0 +1,42 @@
+{{/* Name of every object: "first-ordinal", or "<release>-first-ordinal". */}}
+{{- define "first-ordinal.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "first-ordinal.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: webhook
+{{- end -}}
+
+{{- define "first-ordinal.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: first-ordinal
+{{- end -}}
+
+{{- define "first-ordinal.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+
+{{/* The CA issuer the chart creates when tls.certManager.issuerRef is empty. */}}
+{{- define "first-ordinal.issuerRef" -}}
+{{- if .Values.tls.certManager.issuerRef.name -}}
+name: {{ .Values.tls.certManager.issuerRef.name }}
+kind: {{ .Values.tls.certManager.issuerRef.kind | default "Issuer" }}
+group: {{ .Values.tls.certManager.issuerRef.group | default "cert-manager.io" }}
+{{- else -}}
+name: {{ include "first-ordinal.fullname" . }}-ca
+kind: Issuer
+group: cert-manager.io
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,305 @@
+package dev.firstordinal.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstordinal.cli.Args;
+import dev.firstordinal.cli.CliCommand;
+import dev.firstordinal.cli.MarkingOptions;
+import dev.firstordinal.cli.Settings;
+import dev.firstordinal.cluster.NamespaceLabel;
+import dev.firstordinal.ordinal.FirstOrdinalRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@code audit}: is every shard covered? One row per StatefulSet of the audited namespaces, exit
+ * 1 when any is uncovered or overcovered. {@code --fix} backfills live pods (see {@link Backfill});
+ * {@code --fix --dry-run} prints the patches and changes nothing.
+ */
+public final class AuditCommand implements CliCommand {
+
+    /** The cluster could not be read (or a list failed): distinct from "something is uncovered". */
+    public static final int CLUSTER_ERROR = 3;
+
+    static final String HELP = """
+            Usage: java -jar quarkus-run.jar audit [--namespace NS | --all-namespaces] [-o table|json] [--fix [--dry-run]]
+
+            Checks that every StatefulSet has exactly one pod marked for backup: its first ordinal's
+            (spec.ordinals.start). One row per StatefulSet: the first-ordinal pod, its backup label, hook
+            and hook container, other ordinals that carry the label, the first ordinal's PVCs, and a state:
+              covered      the first-ordinal pod has the label, a hook command and the hook's container
+              uncovered    the first-ordinal pod is missing, or lacks the label, the hook or its container
+              overcovered  covered, but another ordinal carries the backup label too
+              skipped      the pod (template) has first-ordinal.dev/skip: "true"
+
+            Options:
+              -n, --namespace NS       audit these namespaces (repeat or comma-separate); default: the kubeconfig's
+              -A, --all-namespaces     audit every opted-in namespace (see --namespace-label)
+              -o, --output FORMAT      table (default) or json
+                  --fix                add the label and hook to first-ordinal pods that lack them; remove the backup
+                                       label and first-ordinal's hook from other ordinals, never a label the
+                                       StatefulSet's selector uses (those are reported)
+                  --dry-run            with --fix: print every patch, change nothing
+                  --namespace-label K=V  the opt-in label (env FIRST_ORDINAL_NAMESPACE_LABEL;
+                                       default first-ordinal.dev/backup=enabled)
+            %s  -h, --help               show this help
+
+            Exit codes: 0 every StatefulSet covered or skipped; 1 something uncovered or overcovered (after --fix:
+            still, or a patch failed); 2 bad arguments; 3 the cluster could not be read.
+            Cluster access: $KUBECONFIG or ~/.kube/config, else the in-cluster service account. RBAC: list
+            namespaces (-A), list statefulsets, pods, persistentvolumeclaims; patch pods for --fix.""".formatted(MarkingOptions.HELP);
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Supplier<KubernetesClient> clients;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public AuditCommand() {
+        this(() -> new KubernetesClientBuilder().build(), System.out, System.err);
+    }
+
+    /** @param clients makes the client the command uses and closes */
+    public AuditCommand(Supplier<KubernetesClient> clients, PrintStream out, PrintStream err) {
+        this.clients = clients;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** The same command writing to other streams (tests). */
+    public AuditCommand withStreams(PrintStream out, PrintStream err) {
+        return new AuditCommand(clients, out, err);
+    }
+
+    @Override
+    public String name() {
+        return "audit";
+    }
+
+    @Override
+    public String summary() {
+        return "check that every StatefulSet has exactly one pod marked for backup; --fix backfills";
+    }
+
+    @Override
+    public int run(List<String> argv) {
+        Options options;
+        try {
+            options = Options.parse(argv);
+        } catch (Args.UsageException e) {
+            err.println("first-ordinal audit: " + e.getMessage() + "; run 'audit --help' for the options");
+            return USAGE_ERROR;
+        }
+        if (options == null) {
+            out.println(HELP);
+            return 0;
+        }
+        KubernetesClient client;
+        try {
+            client = clients.get();
+        } catch (KubernetesClientException e) {
+            err.println("first-ordinal audit: no usable Kubernetes configuration: " + describe(e));
+            return CLUSTER_ERROR;
+        }
+        try (client) {
+            return audit(client, options);
+        } catch (KubernetesClientException e) {
+            err.println("first-ordinal audit: cannot read the cluster at " + client.getMasterUrl() + ": " + describe(e));
+            return CLUSTER_ERROR;
+        }
+    }
+
+    private int audit(KubernetesClient client, Options options) {
+        ClusterReader reader = new ClusterReader(client);
+        List<String> namespaces = namespaces(client, reader, options);
+        List<ShardSnapshot> snapshots = reader.snapshots(namespaces);
+        Optional<ObjectNode> backfillJson = Optional.empty();
+        boolean patchFailed = false;
+        if (options.fix) {
+            Backfill.Plan plan = Backfill.plan(snapshots, options.rule);
+            List<String> failures = options.dryRun ? List.of() : apply(client, plan);
+            patchFailed = !failures.isEmpty();
+            if (options.json) {
+                backfillJson = Optional.of(backfillJson(plan, options.dryRun, failures));
+            } else {
+                printBackfill(plan, options.dryRun, failures);
+            }
+            if (!options.dryRun && !plan.fixes().isEmpty()) {
+                snapshots = reader.snapshots(namespaces);
+            }
+        }
+        CoverageReport report = CoverageReport.of(namespaces, snapshots, options.rule);
+        if (options.json) {
+            ObjectNode root = report.json(JSON);
+            backfillJson.ifPresent(b -> root.set("backfill", b));
+            out.println(root.toPrettyString());
+        } else {
+            out.print(report.table());
+        }
+        return report.hasProblems() || patchFailed ? 1 : 0;
+    }
+
+    private List<String> namespaces(KubernetesClient client, ClusterReader reader, Options options) {
+        if (options.allNamespaces) {
+            List<String> optedIn = reader.optedInNamespaces(options.namespaceLabel);
+            if (optedIn.isEmpty()) {
+                err.println("first-ordinal audit: no namespace has the label " + options.namespaceLabel
+                        + "; label the namespaces to back up, or set --namespace-label");
+            }
+            return optedIn;
+        }
+        if (!options.namespaces.isEmpty()) {
+            return options.namespaces;
+        }
+        String current = client.getNamespace();
+        return List.of(current == null || current.isBlank() ? "default" : current);
+    }
+
+    /** Applies each fix; returns one line per failure. A failed patch does not stop the others. */
+    private static List<String> apply(KubernetesClient client, Backfill.Plan plan) {
+        List<String> failures = new ArrayList<>();
+        for (PodFix fix : plan.fixes()) {
+            try {
+                client.pods().inNamespace(fix.namespace()).withName(fix.pod())
+                        .patch(PatchContext.of(PatchType.JSON), fix.patch().toString());
+            } catch (KubernetesClientException e) {
+                String hint = e.getCode() == 422 || e.getCode() == 409 ? " (the pod changed since it was read; run the audit again)" : "";
+                failures.add(fix.namespace() + "/" + fix.pod() + ": " + describe(e) + hint);
+            }
+        }
+        return failures;
+    }
+
+    private void printBackfill(Backfill.Plan plan, boolean dryRun, List<String> failures) {
+        if (dryRun) {
+            out.println("Dry run: nothing was changed. audit --fix would apply " + count(plan.fixes().size(), "patch", "patches") + ":");
+        } else {
+            out.println("Backfill: " + count(plan.fixes().size() - failures.size(), "pod", "pods") + " patched"
+                    + (failures.isEmpty() ? "" : ", " + failures.size() + " failed") + ":");
+        }
+        for (PodFix fix : plan.fixes()) {
+            String where = fix.namespace() + "/" + fix.pod();
+            boolean failed = failures.stream().anyMatch(f -> f.startsWith(where + ": "));
+            out.println("  " + (dryRun ? "would patch " : failed ? "FAILED " : "patched ") + where + ": " + fix.description());
+            if (dryRun) {
+                out.println("    " + fix.patch());
+            }
+            fix.warnings().forEach(w -> out.println("    warning: " + w));
+        }
+        failures.forEach(f -> out.println("  error: " + f));
+        plan.kept().forEach(k -> out.println("  " + k));
+        out.println();
+    }
+
+    private static ObjectNode backfillJson(Backfill.Plan plan, boolean dryRun, List<String> failures) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("dryRun", dryRun);
+        ArrayNode fixes = node.putArray("fixes");
+        for (PodFix fix : plan.fixes()) {
+            String where = fix.namespace() + "/" + fix.pod();
+            Optional<String> failure = failures.stream().filter(f -> f.startsWith(where + ": ")).findFirst();
+            ObjectNode f = fixes.addObject()
+                    .put("namespace", fix.namespace())
+                    .put("pod", fix.pod())
+                    .put("action", fix.action().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("description", fix.description())
+                    .put("applied", !dryRun && failure.isEmpty());
+            f.set("patch", fix.patch());
+            f.put("error", failure.map(x -> x.substring(where.length() + 2)).orElse(null));
+            f.set("warnings", JSON.valueToTree(fix.warnings()));
+        }
+        node.set("kept", JSON.valueToTree(plan.kept()));
+        return node;
+    }
+
+    private static String count(int n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
+    }
+
+    /** One line: the API server's status message, or what went wrong underneath (DNS, TLS, connection). */
+    static String describe(KubernetesClientException e) {
+        if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+            return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + flat(e.getStatus().getMessage());
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = flat(e.getMessage());
+        if (root != e) {
+            message += ": " + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + flat(root.getMessage()));
+        }
+        return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + message;
+    }
+
+    private static String flat(String message) {
+        return message == null ? "" : message.replaceAll("\\s+", " ").trim();
+    }
+
+    /** Parsed options; {@code null} from {@link #parse} means --help. */
+    static final class Options {
+        List<String> namespaces;
+        boolean allNamespaces;
+        boolean json;
+        boolean fix;
+        boolean dryRun;
+        NamespaceLabel namespaceLabel;
+        FirstOrdinalRule rule;
+
+        static Options parse(List<String> argv) throws Args.UsageException {
+            Args args = MarkingOptions.addTo(Args.spec()
+                    .value("--namespace", "-n")
+                    .flag("--all-namespaces", "-A")
+                    .value("--output", "-o")
+                    .flag("--fix")
+                    .flag("--dry-run")
+                    .value("--namespace-label")
+                    .flag("--help", "-h"))
+                    .parse(argv);
+            if (args.has("--help")) {
+                return null;
+            }
+            if (!args.positional().isEmpty()) {
+                throw new Args.UsageException("unexpected argument '" + args.positional().get(0) + "'");
+            }
+            Options options = new Options();
+            options.namespaces = args.values("--namespace");
+            options.allNamespaces = args.has("--all-namespaces");
+            if (options.allNamespaces && !options.namespaces.isEmpty()) {
+                throw new Args.UsageException("--namespace and --all-namespaces exclude each other");
+            }
+            if (args.has("--namespace") && options.namespaces.isEmpty()) {
+                throw new Args.UsageException("--namespace needs a namespace name");
+            }
+            String output = args.value("--output").orElse("table");
+            if (!output.equals("table") && !output.equals("json")) {
+                throw new Args.UsageException("output format '" + output + "' is not table or json");
+            }
+            options.json = output.equals("json");
+            options.fix = args.has("--fix");
+            options.dryRun = args.has("--dry-run");
+            if (options.dryRun && !options.fix) {
+                throw new Args.UsageException("--dry-run goes with --fix (the audit alone changes nothing)");
+            }
+            try {
+                options.namespaceLabel = NamespaceLabel.parse(Settings.get(args, "--namespace-label",
+                        "first-ordinal.namespace-label", NamespaceLabel.DEFAULT));
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException(e.getMessage());
+            }
+            options.rule = MarkingOptions.rule(args);
+            return options;
+        }
+    }
+}

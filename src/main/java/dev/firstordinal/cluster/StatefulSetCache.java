@@ -1,0 +1,236 @@
+package dev.firstordinal.cluster;
+
+import dev.firstordinal.ordinal.StartOrdinalLookup;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Start ordinals from a fabric8 informer cache of StatefulSets, so that {@code /mutate} makes no
+ * API call on its hot path.
+ *
+ * <p>A StatefulSet not in the cache (the informer has not seen it yet, or is not synced) is read
+ * with one GET bounded by a short deadline (at most {@link #MAX_GET_TIMEOUT}, no retries). When
+ * that fails the answer is 0, the Kubernetes default, with a warning for the AdmissionResponse, a
+ * log line and a count in {@value #MISSES_METRIC}{@code {result="not_found"|"failed"}}: the
+ * webhook never denies a pod because a StatefulSet could not be read.
+ *
+ * <p>Watches every namespace, or only the given ones (one informer each). Only the key and
+ * {@code spec.ordinals} of each StatefulSet are kept (see {@link SlimStatefulSetStore}).
+ */
+public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable {
+
+    public static final Duration MAX_GET_TIMEOUT = Duration.ofMillis(500);
+    public static final String MISSES_METRIC = "first_ordinal_statefulset_cache_misses";
+    public static final String ENTRIES_METRIC = "first_ordinal_statefulset_cache_entries";
+    /** Page size of the informer's initial list, so that 10,000 StatefulSets do not come in one response. */
+    static final long LIST_PAGE_SIZE = 500;
+    /** GETs in flight at once; more misses than this fall back at once rather than queue. */
+    static final int MAX_GETS_IN_FLIGHT = 8;
+
+    private static final Logger LOG = Logger.getLogger(StatefulSetCache.class);
+    private static final Duration INFORMER_ERROR_LOG_INTERVAL = Duration.ofMinutes(1);
+
+    private final KubernetesClient client;
+    private final KubernetesClient getClient;
+    private final Duration getTimeout;
+    /** Namespace to store; the key {@code null} holds the single all-namespaces store. */
+    private final Map<String, SlimStatefulSetStore> stores = new LinkedHashMap<>();
+    private final List<SharedIndexInformer<StatefulSet>> informers = new ArrayList<>();
+    private final ThreadPoolExecutor gets;
+    private final Counter fetched;
+    private final Counter notFound;
+    private final Counter failed;
+    private final AtomicLong lastInformerErrorLog = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * @param namespaces the namespaces to watch; empty: all namespaces
+     * @param getTimeout deadline of the GET on a cache miss, 1 ms to {@link #MAX_GET_TIMEOUT}
+     */
+    public StatefulSetCache(KubernetesClient client, List<String> namespaces, Duration getTimeout, MeterRegistry registry) {
+        if (getTimeout.isNegative() || getTimeout.isZero() || getTimeout.compareTo(MAX_GET_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("the StatefulSet GET timeout must be between 1ms and "
+                    + MAX_GET_TIMEOUT.toMillis() + "ms (the webhook's answer waits for it), not " + getTimeout.toMillis() + "ms");
+        }
+        this.client = client;
+        this.getTimeout = getTimeout;
+        this.getClient = client.newClient(new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+                        .withRequestTimeout((int) getTimeout.toMillis())
+                        .withRequestRetryBackoffLimit(0)
+                        .build())
+                .adapt(KubernetesClient.class);
+        if (namespaces.isEmpty()) {
+            stores.put(null, new SlimStatefulSetStore());
+        } else {
+            namespaces.forEach(ns -> stores.put(ns, new SlimStatefulSetStore()));
+        }
+        this.gets = new ThreadPoolExecutor(0, MAX_GETS_IN_FLIGHT, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads());
+        this.fetched = missCounter(registry, "fetched");
+        this.notFound = missCounter(registry, "not_found");
+        this.failed = missCounter(registry, "failed");
+        Gauge.builder(ENTRIES_METRIC, this, StatefulSetCache::size)
+                .description("StatefulSets in the webhook's informer cache")
+                .register(registry);
+    }
+
+    /** Starts the informers without waiting for them: until they have synced, lookups miss and GET. */
+    public StatefulSetCache start() {
+        stores.forEach((namespace, store) -> {
+            SharedIndexInformer<StatefulSet> informer = (namespace == null
+                    ? client.apps().statefulSets().inAnyNamespace().withLimit(LIST_PAGE_SIZE)
+                    : client.apps().statefulSets().inNamespace(namespace).withLimit(LIST_PAGE_SIZE))
+                    .runnableInformer(0);
+            informer.removeNamespaceIndex();
+            informer.itemStore(store);
+            informer.exceptionHandler(this::retryAfter);
+            informers.add(informer);
+            String scope = namespace == null ? "all namespaces" : "namespace " + namespace;
+            informer.start().whenComplete((ignored, error) -> {
+                if (error == null) {
+                    LOG.infof("StatefulSet cache synced for %s: %d StatefulSets", scope, store.size());
+                } else if (!closed) {
+                    LOG.warnf("StatefulSet cache for %s stopped: %s; every lookup now GETs the StatefulSet", scope, oneLine(error));
+                }
+            });
+        });
+        LOG.infof("StatefulSet cache starting: watching %s", stores.containsKey(null) ? "all namespaces" : String.join(", ", stores.keySet()));
+        return this;
+    }
+
+    @Override
+    public Optional<StartOrdinal> withoutBlocking(String namespace, String statefulSet) {
+        SlimStatefulSetStore store = stores.containsKey(null) ? stores.get(null) : stores.get(namespace);
+        StatefulSet cached = store == null ? null : store.get(SlimStatefulSetStore.key(namespace, statefulSet));
+        return cached == null ? Optional.empty() : Optional.of(StartOrdinal.of(StatefulSets.startOrdinal(cached)));
+    }
+
+    @Override
+    public StartOrdinal startOrdinal(String namespace, String statefulSet) {
+        return withoutBlocking(namespace, statefulSet).orElseGet(() -> fetch(namespace, statefulSet));
+    }
+
+    /** StatefulSets in the cache. */
+    public int size() {
+        return stores.values().stream().mapToInt(SlimStatefulSetStore::size).sum();
+    }
+
+    /** Whether every informer has completed its initial list. */
+    public boolean hasSynced() {
+        return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    private StartOrdinal fetch(String namespace, String name) {
+        Future<StatefulSet> get;
+        try {
+            get = gets.submit(() -> getClient.apps().statefulSets().inNamespace(namespace).withName(name).get());
+        } catch (RejectedExecutionException e) {
+            return fallback(failed, namespace, name, "it is not cached yet and " + MAX_GETS_IN_FLIGHT + " other reads are in flight");
+        }
+        try {
+            StatefulSet statefulSet = get.get(getTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (statefulSet == null) {
+                return fallback(notFound, namespace, name, "it was not found");
+            }
+            fetched.increment();
+            int start = StatefulSets.startOrdinal(statefulSet);
+            LOG.debugf("StatefulSet %s/%s was not cached yet; read it: first ordinal %d", namespace, name, start);
+            return StartOrdinal.of(start);
+        } catch (TimeoutException e) {
+            get.cancel(true);
+            return fallback(failed, namespace, name, "reading it took longer than " + getTimeout.toMillis() + "ms");
+        } catch (ExecutionException e) {
+            return fallback(failed, namespace, name, "reading it failed: " + oneLine(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            get.cancel(true);
+            return fallback(failed, namespace, name, "reading it was interrupted");
+        }
+    }
+
+    private static StartOrdinal fallback(Counter counter, String namespace, String name, String why) {
+        counter.increment();
+        String warning = "first-ordinal: StatefulSet " + namespace + "/" + name + " is not in the cache and " + why
+                + "; assuming its first ordinal is 0 (spec.ordinals.start unknown)";
+        LOG.warn(warning);
+        return StartOrdinal.guessed(0, warning);
+    }
+
+    private boolean retryAfter(boolean started, Throwable error) {
+        if (closed) {
+            return false;
+        }
+        long now = System.nanoTime();
+        long last = lastInformerErrorLog.get();
+        if (last == 0 || now - last > INFORMER_ERROR_LOG_INTERVAL.toNanos()) {
+            lastInformerErrorLog.set(now);
+            LOG.warnf("StatefulSet cache: %s failed (%s); retrying. Cache misses GET the StatefulSet meanwhile. "
+                    + "Check RBAC: get, list, watch on statefulsets.apps", started ? "watch" : "initial list", oneLine(error));
+        }
+        return true;
+    }
+
+    static String oneLine(Throwable error) {
+        if (error instanceof KubernetesClientException k && k.getCode() > 0) {
+            String message = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : k.getMessage();
+            return "HTTP " + k.getCode() + ": " + flat(message);
+        }
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
+        return flat(message);
+    }
+
+    private static String flat(String message) {
+        String flat = message == null ? "" : message.replaceAll("\\s+", " ").trim();
+        return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
+    }
+
+    private static Counter missCounter(MeterRegistry registry, String result) {
+        return Counter.builder(MISSES_METRIC)
+                .description("Admission lookups of a StatefulSet that was not in the cache, by outcome of the GET")
+                .tag("result", result)
+                .register(registry);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "first-ordinal-statefulset-get-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        informers.forEach(SharedIndexInformer::stop);
+        gets.shutdownNow();
+        // getClient shares the caller's HTTP client: closing it would close theirs.
+    }
+}

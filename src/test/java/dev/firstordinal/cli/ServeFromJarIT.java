@@ -1,0 +1,112 @@
+package dev.firstordinal.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.firstordinal.testing.Fixtures;
+import dev.firstordinal.testing.JarProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The README's run command: the packaged jar with no mounted certificate serves HTTPS with a self-signed localhost certificate. */
+class ServeFromJarIT {
+
+    @TempDir
+    Path tempDir;
+
+    @Test
+    void servesMutateWithAGeneratedLocalhostCertificateWhenNoneIsMounted() throws Exception {
+        int httpsPort = JarProcess.freePort();
+        int managementPort = JarProcess.freePort();
+        Path tlsDir = tempDir.resolve("tls");
+        try (JarProcess jar = JarProcess.start(List.of(
+                "-Dfirst-ordinal.tls.cert-file=" + tempDir.resolve("absent.crt"),
+                "-Dfirst-ordinal.tls.key-file=" + tempDir.resolve("absent.key"),
+                "-Dfirst-ordinal.tls.self-signed-dir=" + tlsDir,
+                "-Dquarkus.http.ssl-port=" + httpsPort,
+                "-Dquarkus.management.port=" + managementPort))) {
+            awaitReady(jar, managementPort);
+            assertThat(jar.output()).contains("self-signed", tlsDir.resolve("ca.crt").toString());
+
+            HttpClient client = HttpClient.newBuilder().sslContext(trusting(tlsDir.resolve("ca.crt"))).build();
+            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + httpsPort + "/mutate"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(Fixtures.reviewBytes("first-ordinal-redis")))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode review = Fixtures.tree(response.body());
+            assertThat(review.at("/response/allowed").asBoolean()).isTrue();
+            assertThat(review.at("/response/patchType").asText()).isEqualTo("JSONPatch");
+            assertThat(Files.getPosixFilePermissions(tlsDir.resolve("tls.key"))).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
+    @Test
+    void refusesToStartWithoutCertificateWhenTheFallbackIsOff() throws Exception {
+        try (JarProcess jar = JarProcess.start(List.of(
+                "-Dfirst-ordinal.tls.cert-file=" + tempDir.resolve("absent.crt"),
+                "-Dfirst-ordinal.tls.key-file=" + tempDir.resolve("absent.key"),
+                "-Dfirst-ordinal.tls.self-signed-fallback=false"))) {
+            assertThat(jar.waitFor(30)).isEqualTo(1);
+            assertThat(jar.output()).contains("no TLS certificate at").contains("self-signed fallback is off");
+        }
+    }
+
+    @Test
+    void answersAnUnknownCommandWithExitCode2() throws Exception {
+        try (JarProcess jar = JarProcess.start(List.of(), "frobnicate")) {
+            assertThat(jar.waitFor(30)).isEqualTo(2);
+            assertThat(jar.output()).contains("unknown command 'frobnicate'").doesNotContain("Listening on");
+        }
+    }
+
+    private static void awaitReady(JarProcess jar, int managementPort) throws Exception {
+        HttpClient plain = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            if (!jar.process().isAlive()) {
+                throw new AssertionError("jar exited early:\n" + jar.output());
+            }
+            try {
+                HttpResponse<String> ready = plain.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not ready within 60 s:\n" + jar.output());
+    }
+
+    static SSLContext trusting(Path caCertificate) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(caCertificate)) {
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
+    }
+}

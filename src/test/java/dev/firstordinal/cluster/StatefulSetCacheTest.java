@@ -1,0 +1,255 @@
+package dev.firstordinal.cluster;
+
+import dev.firstordinal.ordinal.Decision;
+import dev.firstordinal.ordinal.FirstOrdinalRule;
+import dev.firstordinal.ordinal.MarkingPolicy;
+import dev.firstordinal.ordinal.StartOrdinalLookup.StartOrdinal;
+import dev.firstordinal.testing.Workloads;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The informer cache and its GET on a miss, against fabric8's mock API server in CRUD mode. */
+@EnableKubernetesMockClient(crud = true)
+class StatefulSetCacheTest {
+
+    static KubernetesMockServer server;
+    static KubernetesClient client;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<StatefulSetCache> caches = new ArrayList<>();
+    private final FirstOrdinalRule rule = new FirstOrdinalRule(MarkingPolicy.defaults());
+
+    /**
+     * The first requests of a JVM pay for class loading and the TLS handshake, well over the
+     * deadlines tested here; a webhook's informer list warms the same path before any lookup.
+     */
+    @BeforeAll
+    static void warmUp() {
+        server.expect().get().withPath("/apis/apps/v1/namespaces/warm-up/statefulsets/failing")
+                .andReturn(500, new StatusBuilder().withCode(500).withMessage("warm-up").build()).always();
+        try (StatefulSetCache cache = new StatefulSetCache(client, List.of(), Duration.ofMillis(500), new SimpleMeterRegistry())) {
+            for (int i = 0; i < 3; i++) {
+                cache.startOrdinal("warm-up", "missing");
+                cache.startOrdinal("warm-up", "failing");
+            }
+        }
+    }
+
+    @AfterEach
+    void closeCaches() {
+        caches.forEach(StatefulSetCache::close);
+    }
+
+    @Test
+    void marksPodThreeAndNotPodFourWhenStartOrdinalIsThree() {
+        StatefulSet set = create(Workloads.redis("start-three", "redis", 3, 3));
+        StatefulSetCache cache = synced(List.of());
+
+        Decision three = rule.decide(Workloads.pod(set, 3), "start-three", cache);
+        Decision four = rule.decide(Workloads.pod(set, 4), "start-three", cache);
+
+        assertThat(three.verdict()).isEqualTo(Decision.Verdict.FIRST_ORDINAL);
+        assertThat(three.labelsToAdd()).containsEntry("velero-backup-schedule", "redis");
+        assertThat(three.warnings()).isEmpty();
+        assertThat(four.verdict()).isEqualTo(Decision.Verdict.OTHER_ORDINAL);
+        assertThat(four.changesPod()).isFalse();
+    }
+
+    @Test
+    void answersFromTheCacheWithoutAnApiCall() {
+        create(Workloads.redis("cached", "redis", 3, 7));
+        StatefulSetCache cache = synced(List.of());
+        requestsSinceLastCall();
+
+        for (int i = 0; i < 100; i++) {
+            assertThat(cache.withoutBlocking("cached", "redis")).contains(StartOrdinal.of(7));
+            assertThat(cache.startOrdinal("cached", "redis")).isEqualTo(StartOrdinal.of(7));
+        }
+
+        assertThat(requestsSinceLastCall()).as("requests for the StatefulSet")
+                .noneMatch(r -> r.contains("/namespaces/cached/statefulsets/redis"));
+        assertThat(misses("fetched") + misses("not_found") + misses("failed")).isZero();
+    }
+
+    @Test
+    void readsAStatefulSetMissingFromTheCacheWithOneGet() {
+        create(Workloads.redis("miss", "redis", 3, 3));
+        StatefulSetCache cache = cache(List.of(), Duration.ofMillis(500)); // informers not started: every lookup misses
+        requestsSinceLastCall();
+
+        assertThat(cache.withoutBlocking("miss", "redis")).isEmpty();
+        StartOrdinal start = cache.startOrdinal("miss", "redis");
+
+        assertThat(start).isEqualTo(StartOrdinal.of(3));
+        assertThat(requestsSinceLastCall()).containsExactly("GET /apis/apps/v1/namespaces/miss/statefulsets/redis");
+        assertThat(misses("fetched")).isEqualTo(1);
+    }
+
+    @Test
+    void fallsBackToZeroWithAWarningWhenTheStatefulSetDoesNotExist() {
+        StatefulSetCache cache = synced(List.of());
+
+        StartOrdinal start = cache.startOrdinal("nowhere", "ghost");
+
+        assertThat(start.value()).isZero();
+        assertThat(start.warning()).hasValueSatisfying(w -> assertThat(w)
+                .contains("StatefulSet nowhere/ghost").contains("not found").contains("assuming its first ordinal is 0"));
+        assertThat(misses("not_found")).isEqualTo(1);
+    }
+
+    @Test
+    void fallsBackToZeroWithAWarningWhenTheGetFails() {
+        server.expect().get().withPath("/apis/apps/v1/namespaces/broken/statefulsets/redis")
+                .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcdserver: request timed out").build()).always();
+        StatefulSetCache cache = cache(List.of(), Duration.ofMillis(500));
+        requestsSinceLastCall();
+
+        StartOrdinal start = cache.startOrdinal("broken", "redis");
+
+        assertThat(start.value()).isZero();
+        assertThat(start.warning()).hasValueSatisfying(w -> assertThat(w)
+                .contains("StatefulSet broken/redis").contains("HTTP 500").contains("etcdserver: request timed out"));
+        assertThat(misses("failed")).isEqualTo(1);
+        assertThat(requestsSinceLastCall()).as("one GET, no retries")
+                .containsExactly("GET /apis/apps/v1/namespaces/broken/statefulsets/redis");
+    }
+
+    @Test
+    void givesUpOnASlowApiServerWithinTheDeadline() {
+        StatefulSet set = Workloads.redis("slow", "redis", 3, 3);
+        server.expect().get().delay(3, TimeUnit.SECONDS).withPath("/apis/apps/v1/namespaces/slow/statefulsets/redis")
+                .andReturn(200, set).always();
+        StatefulSetCache cache = cache(List.of(), Duration.ofMillis(200));
+
+        long begin = System.nanoTime();
+        StartOrdinal start = cache.startOrdinal("slow", "redis");
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+
+        assertThat(start.value()).isZero();
+        assertThat(start.warning()).hasValueSatisfying(w -> assertThat(w).contains("took longer than 200ms"));
+        assertThat(tookMillis).as("lookup time in ms").isBetween(190L, 450L);
+        assertThat(misses("failed")).isEqualTo(1);
+    }
+
+    @Test
+    void followsChangesAndDeletionsOfStatefulSets() {
+        create(Workloads.redis("changes", "redis", 3, null));
+        StatefulSetCache cache = synced(List.of());
+        assertThat(cache.withoutBlocking("changes", "redis")).contains(StartOrdinal.of(0));
+
+        client.apps().statefulSets().inNamespace("changes").withName("redis")
+                .edit(s -> new StatefulSetBuilder(s).editSpec().withNewOrdinals().withStart(5).endOrdinals().endSpec().build());
+        await(() -> cache.withoutBlocking("changes", "redis").equals(java.util.Optional.of(StartOrdinal.of(5))));
+
+        client.apps().statefulSets().inNamespace("changes").withName("redis").delete();
+        await(() -> cache.withoutBlocking("changes", "redis").isEmpty());
+    }
+
+    @Test
+    void watchesOnlyTheConfiguredNamespaces() {
+        create(Workloads.redis("watched", "redis", 3, 2));
+        create(Workloads.redis("unwatched", "redis", 3, 4));
+        StatefulSetCache cache = synced(List.of("watched"));
+
+        assertThat(cache.withoutBlocking("watched", "redis")).contains(StartOrdinal.of(2));
+        assertThat(cache.withoutBlocking("unwatched", "redis")).isEmpty();
+        assertThat(cache.startOrdinal("unwatched", "redis")).as("a miss still GETs").isEqualTo(StartOrdinal.of(4));
+        assertThat(cache.size()).isEqualTo(1);
+    }
+
+    @Test
+    void keepsOnlyTheKeyAndOrdinalsOfEachStatefulSet() {
+        StatefulSet slim = SlimStatefulSetStore.slim(new StatefulSetBuilder(Workloads.redis("slim", "redis", 3, 3))
+                .editMetadata().withUid("u-1").withResourceVersion("42").endMetadata().build());
+
+        assertThat(slim.getMetadata().getName()).isEqualTo("redis");
+        assertThat(slim.getMetadata().getNamespace()).isEqualTo("slim");
+        assertThat(slim.getMetadata().getResourceVersion()).isEqualTo("42");
+        assertThat(slim.getSpec().getOrdinals().getStart()).isEqualTo(3);
+        assertThat(slim.getSpec().getTemplate()).isNull();
+        assertThat(slim.getSpec().getVolumeClaimTemplates()).isEmpty();
+    }
+
+    @Test
+    void exportsTheNumberOfCachedStatefulSets() {
+        create(Workloads.redis("gauge", "a", 1, null));
+        create(Workloads.redis("gauge", "b", 1, null));
+        synced(List.of("gauge"));
+
+        assertThat(registry.get(StatefulSetCache.ENTRIES_METRIC).gauge().value()).isEqualTo(2.0);
+    }
+
+    @Test
+    void rejectsAGetTimeoutAboveHalfASecond() {
+        assertThatThrownBy(() -> new StatefulSetCache(client, List.of(), Duration.ofSeconds(2), registry))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("between 1ms and 500ms");
+    }
+
+    private StatefulSet create(StatefulSet set) {
+        return client.apps().statefulSets().inNamespace(set.getMetadata().getNamespace()).resource(set).create();
+    }
+
+    private StatefulSetCache cache(List<String> namespaces, Duration timeout) {
+        StatefulSetCache cache = new StatefulSetCache(client, namespaces, timeout, registry);
+        caches.add(cache);
+        return cache;
+    }
+
+    private StatefulSetCache synced(List<String> namespaces) {
+        StatefulSetCache cache = cache(namespaces, Duration.ofMillis(500)).start();
+        await(cache::hasSynced);
+        return cache;
+    }
+
+    /** The requests the mock API server received since the last call, as {@code METHOD path}. */
+    private static List<String> requestsSinceLastCall() {
+        List<String> requests = new ArrayList<>();
+        try {
+            for (RecordedRequest r = server.takeRequest(50, TimeUnit.MILLISECONDS); r != null; r = server.takeRequest(50, TimeUnit.MILLISECONDS)) {
+                requests.add(r.getMethod() + " " + r.getPath());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return requests;
+    }
+
+    private double misses(String result) {
+        return registry.get(StatefulSetCache.MISSES_METRIC).tag("result", result).counter().count();
+    }
+
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

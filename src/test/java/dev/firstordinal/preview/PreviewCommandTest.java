@@ -1,0 +1,154 @@
+package dev.firstordinal.preview;
+
+import dev.firstordinal.ordinal.MarkingPolicy;
+import dev.firstordinal.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code preview} against golden outputs in src/test/resources/preview: {@code <case>.yaml} in,
+ * {@code <case>.txt} out, with {@value Fixtures#HOOK_COMMAND_PLACEHOLDER} standing for the hook
+ * command. A missing or different golden file leaves the actual output in target/preview-actual.
+ */
+class PreviewCommandTest {
+
+    private static final String HOOK_COMMAND = MarkingPolicy.defaults().hook().command();
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"plain", "start-ordinal", "non-redis"})
+    void rendersTheGoldenOutput(String name) throws Exception {
+        Run run = preview(InputStream.nullInputStream(), "-f", resource(name + ".yaml").toString());
+
+        assertThat(run.err).isEmpty();
+        assertThat(run.code).isZero();
+        Path golden = resource(name + ".txt");
+        String expected = Files.readString(golden).replace(Fixtures.HOOK_COMMAND_PLACEHOLDER, HOOK_COMMAND);
+        if (!run.out.equals(expected)) {
+            Path actual = Path.of("target", "preview-actual", name + ".txt");
+            Files.createDirectories(actual.getParent());
+            Files.writeString(actual, run.out.replace(HOOK_COMMAND, Fixtures.HOOK_COMMAND_PLACEHOLDER));
+        }
+        assertThat(run.out).isEqualTo(expected);
+    }
+
+    @Test
+    void readsStandardInputWithDash() throws Exception {
+        byte[] yaml = Files.readAllBytes(resource("start-ordinal.yaml"));
+
+        Run run = preview(new ByteArrayInputStream(yaml), "-f", "-");
+
+        assertThat(run.code).isZero();
+        assertThat(run.out).contains("cache-3  marked for backup").contains("cache-4  not marked");
+    }
+
+    @Test
+    void readsSeveralFilesAsOneStream() throws Exception {
+        Run run = preview(InputStream.nullInputStream(), "-f", resource("plain.yaml").toString(), "-f", resource("non-redis.yaml").toString());
+
+        assertThat(run.code).isZero();
+        assertThat(run.out).endsWith("3 StatefulSets, 2 pods marked for backup; other documents ignored (ConfigMap, Service)\n");
+    }
+
+    @Test
+    void listsAtMostAHundredPodsOfAStatefulSet() {
+        String yaml = """
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata: {name: huge}
+                spec:
+                  replicas: 100000
+                  template:
+                    spec:
+                      containers: [{name: redis, image: redis}]
+                """;
+
+        Run run = preview(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "-f", "-");
+
+        assertThat(run.out.lines().filter(l -> l.startsWith("  huge-"))).hasSize(100);
+        assertThat(run.out).contains("  … 99900 more pods (ordinals 100..99999) not shown\n");
+    }
+
+    @Test
+    void rejectsInvalidYamlWithOneLineNamingTheLine() {
+        Run run = preview(new ByteArrayInputStream("kind: StatefulSet\nmetadata: [unclosed\n".getBytes(StandardCharsets.UTF_8)), "-f", "-");
+
+        assertThat(run.code).isEqualTo(PreviewCommand.BAD_INPUT);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err).startsWith("first-ordinal preview: <stdin>: not valid YAML").contains("line ").hasLineCount(1);
+    }
+
+    @Test
+    void rejectsAStatefulSetWithAFieldOfTheWrongType() {
+        String yaml = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: typo}\nspec: {replicas: three}\n";
+
+        Run run = preview(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "-f", "-");
+
+        assertThat(run.code).isEqualTo(PreviewCommand.BAD_INPUT);
+        assertThat(run.err).startsWith("first-ordinal preview: <stdin>: StatefulSet 'typo' (document 1) is not valid: ").hasLineCount(1);
+    }
+
+    @Test
+    void saysSoWhenThereIsNoStatefulSet() {
+        String yaml = "apiVersion: v1\nkind: Service\nmetadata: {name: redis}\n";
+
+        Run run = preview(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "-f", "-");
+
+        assertThat(run.code).isEqualTo(PreviewCommand.BAD_INPUT);
+        assertThat(run.err).isEqualTo("first-ordinal preview: no apps/v1 StatefulSet in - (found Service)\n");
+    }
+
+    @Test
+    void saysSoWhenTheFileDoesNotExist() {
+        Run run = preview(InputStream.nullInputStream(), "-f", "no-such-dir/statefulset.yaml");
+
+        assertThat(run.code).isEqualTo(PreviewCommand.BAD_INPUT);
+        assertThat(run.err).isEqualTo("first-ordinal preview: no-such-dir/statefulset.yaml: no such file\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "-f", "statefulset.yaml", "--output json", "--hook-timeout 300"})
+    void rejectsBadArgumentsWithOneLineAndExitTwo(String arguments) {
+        Run run = preview(InputStream.nullInputStream(), arguments.isEmpty() ? new String[0] : arguments.split(" "));
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err).startsWith("first-ordinal preview: ").hasLineCount(1);
+    }
+
+    @Test
+    void usesTheMarkingOptions() throws Exception {
+        Run run = preview(InputStream.nullInputStream(), "-f", resource("plain.yaml").toString(),
+                "--label-key", "backup.example.com/tier", "--label-value", "gold", "--hook-timeout", "10m", "--hook-on-error", "Continue");
+
+        assertThat(run.out).contains("    label       backup.example.com/tier=gold\n")
+                .contains("    annotation  pre.hook.backup.velero.io/on-error=Continue\n")
+                .contains("    annotation  pre.hook.backup.velero.io/timeout=10m\n");
+    }
+
+    private static Run preview(InputStream stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new PreviewCommand(stdin, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run(List.of(args));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static Path resource(String name) throws URISyntaxException {
+        return Path.of(PreviewCommandTest.class.getResource("/preview").toURI()).resolve(name);
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+}
