@@ -52,6 +52,16 @@ public final class CertificateIssuer {
         this.clock = clock;
     }
 
+    /** A CA name that tells generations apart: {@code first-ordinal CA 20250601T120000Z}. */
+    public static String caCommonName(Instant createdAt) {
+        return "first-ordinal CA " + createdAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replaceAll("[-:]", "");
+    }
+
+    /** When a certificate this issuer made was created: its notBefore is backdated by {@link #BACKDATE}. */
+    public static Instant createdAt(X509Certificate certificate) {
+        return certificate.getNotBefore().toInstant().plus(BACKDATE);
+    }
+
     /** A self-signed CA that may sign serving certificates only (path length 0). */
     public IssuedCertificate certificateAuthority(String commonName, Duration validity, KeyType keyType) {
         KeyPair keys = keyPair(keyType);
@@ -94,8 +104,8 @@ public final class CertificateIssuer {
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)))
                     .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()))
                     .addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(ca.certificate()));
-            KeyType caKeyType = "EC".equals(ca.privateKey().getAlgorithm()) ? KeyType.EC_P256 : KeyType.RSA_2048;
-            return new IssuedCertificate(sign(builder, new KeyPair(ca.certificate().getPublicKey(), ca.privateKey()), caKeyType),
+            return new IssuedCertificate(sign(builder, new KeyPair(ca.certificate().getPublicKey(), ca.privateKey()),
+                            KeyType.of(ca.privateKey())),
                     keys.getPrivate());
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot create serving certificate", e);

@@ -18,6 +18,7 @@ final class ServeCommand {
     static final String KEY_FILE = "first-ordinal.tls.key-file";
     static final String FALLBACK = "first-ordinal.tls.self-signed-fallback";
     static final String FALLBACK_DIR = "first-ordinal.tls.self-signed-dir";
+    static final String MODE = "first-ordinal.tls.mode";
 
     private ServeCommand() {
     }
@@ -28,6 +29,9 @@ final class ServeCommand {
     }
 
     static void prepareTls() {
+        if (setting(MODE, "files").replace('_', '-').equalsIgnoreCase("self-managed")) {
+            return; // the certificate comes from the Secret, through the Kubernetes API, once Quarkus runs
+        }
         Path cert = Path.of(setting(CERT_FILE, "/etc/first-ordinal/tls/tls.crt"));
         Path key = Path.of(setting(KEY_FILE, "/etc/first-ordinal/tls/tls.key"));
         boolean haveCert = Files.isRegularFile(cert);

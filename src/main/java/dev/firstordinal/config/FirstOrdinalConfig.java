@@ -68,6 +68,89 @@ public interface FirstOrdinalConfig {
 
         /** Where that certificate and its CA are written; default {@code $TMPDIR/first-ordinal-tls}. */
         java.util.Optional<String> selfSignedDir();
+
+        /**
+         * How often the certificate files are checked; a changed, consistent pair is served to new
+         * handshakes without a restart. Self-managed mode also reloads at once when the Secret changes.
+         */
+        @WithDefault("60s")
+        Duration reloadPeriod();
+
+        /** Where the certificate comes from: {@code files} (a mounted Secret) or {@code self-managed}. */
+        @WithDefault("files")
+        Mode mode();
+
+        /** Self-managed: the kubernetes.io/tls Secret that holds the CA and the serving certificate. */
+        @WithDefault("first-ordinal-tls")
+        String secretName();
+
+        /** Self-managed: the MutatingWebhookConfiguration whose webhooks' caBundle is kept in step. */
+        @WithDefault("first-ordinal")
+        String webhookConfiguration();
+
+        /** Self-managed: the Service the API server calls (certificate names). */
+        @WithDefault("first-ordinal")
+        String service();
+
+        /** Self-managed: the namespace of the Service, Secret and Lease; default the pod's own. */
+        Optional<String> namespace();
+
+        /** Self-managed: more DNS names for the serving certificate. */
+        Optional<List<String>> dnsNames();
+
+        /** Self-managed: {@code ec} (ECDSA P-256) or {@code rsa} (RSA 2048). */
+        @WithDefault("ec")
+        String keyType();
+
+        /** Self-managed: serving certificate validity. */
+        @WithDefault("365d")
+        Duration validity();
+
+        /** Self-managed: CA validity. */
+        @WithDefault("3650d")
+        Duration caValidity();
+
+        /** Self-managed: renew the serving certificate this long before it expires. */
+        @WithDefault("30d")
+        Duration renewBefore();
+
+        /** Self-managed: start a CA rotation this long before the CA expires. */
+        @WithDefault("90d")
+        Duration caRenewBefore();
+
+        /**
+         * Self-managed: during a CA rotation, how long the new CA must have been in the webhook's
+         * caBundle before the serving certificate switches to it (time for every API server to see it).
+         */
+        @WithDefault("5m")
+        Duration caPropagationDelay();
+
+        /** Self-managed: how often the leader checks the Secret and the caBundle (it also reacts to changes at once). */
+        @WithDefault("10m")
+        Duration checkInterval();
+
+        /** Self-managed: the coordination.k8s.io Lease that picks the one replica that writes. */
+        @WithDefault("first-ordinal-tls")
+        String leaseName();
+
+        /** Self-managed: how long a leader's Lease holds without renewal. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** Self-managed: how long the leader keeps retrying a renewal before giving up leadership. */
+        @WithDefault("10s")
+        Duration leaseRenewDeadline();
+
+        /** Self-managed: how often candidates retry acquiring or renewing the Lease. */
+        @WithDefault("2s")
+        Duration leaseRetryPeriod();
+
+        enum Mode {
+            /** Serve the mounted files (a Secret from the certs command, cert-manager or your own tooling). */
+            FILES,
+            /** Keep the CA, the serving certificate and the caBundle up to date from inside the cluster. */
+            SELF_MANAGED
+        }
     }
 
     interface Admission {
