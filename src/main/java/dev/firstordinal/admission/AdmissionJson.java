@@ -2,6 +2,7 @@ package dev.firstordinal.admission;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -15,6 +16,9 @@ public final class AdmissionJson {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            // Answers echo pod-supplied text (names, in warnings). Jackson reads some invalid UTF-8 into
+            // lone surrogates; escaping everything above ASCII keeps every answer valid, re-readable JSON.
+            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
             .build();
 
     static {

@@ -13,6 +13,12 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -78,6 +84,10 @@ public final class AdmissionReviewHandler {
         if (body == null || body.length == 0) {
             throw new BadAdmissionReview("empty body: expected an admission.k8s.io/v1 AdmissionReview");
         }
+        int invalidAt = invalidUtf8Offset(body);
+        if (invalidAt >= 0) {
+            throw new BadAdmissionReview("malformed AdmissionReview: body is not valid UTF-8 (at byte " + invalidAt + ")");
+        }
         try {
             AdmissionReview review = JSON.readValue(body, AdmissionReview.class);
             if (review == null) {
@@ -88,6 +98,29 @@ public final class AdmissionReviewHandler {
             throw new BadAdmissionReview("malformed AdmissionReview: " + e.getOriginalMessage() + locationOf(e));
         } catch (IOException | RuntimeException e) {
             throw new BadAdmissionReview("malformed AdmissionReview: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The offset of the first byte that is not well-formed UTF-8, or -1. The API server always sends
+     * valid UTF-8; Jackson would read some invalid sequences into lone surrogates that it then
+     * refuses to read back. Checked in 8 KiB steps, so a large body costs no extra memory.
+     */
+    static int invalidUtf8Offset(byte[] body) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body);
+        CharBuffer out = CharBuffer.allocate(8192);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                return in.position();
+            }
+            if (result.isUnderflow()) {
+                return decoder.flush(out).isError() ? in.position() : -1;
+            }
+            out.clear();
         }
     }
 

@@ -27,17 +27,22 @@ public class MutateRoute {
     public static final String PATH = "/mutate";
     private static final Logger LOG = Logger.getLogger(MutateRoute.class);
 
+    private static final String STARTED = "first-ordinal.started";
+
     private final AdmissionReviewHandler handler;
     private final StartOrdinalLookup starts;
+    private final AdmissionMetrics metrics;
     private final int maxBodyBytes;
 
-    MutateRoute(AdmissionReviewHandler handler, StartOrdinalLookup starts, FirstOrdinalConfig config) {
+    MutateRoute(AdmissionReviewHandler handler, StartOrdinalLookup starts, AdmissionMetrics metrics, FirstOrdinalConfig config) {
         this.handler = handler;
         this.starts = starts;
+        this.metrics = metrics;
         this.maxBodyBytes = config.admission().maxBodyBytes();
     }
 
     void register(@Observes Router router) {
+        router.route(HttpMethod.POST, PATH).handler(MutateRoute::started);
         router.route(HttpMethod.POST, PATH)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(this::mutate)
@@ -45,6 +50,11 @@ public class MutateRoute {
         router.route(PATH).handler(ctx -> error(ctx, 405, "use POST with an admission.k8s.io/v1 AdmissionReview body"));
     }
 
+    /** Latency is measured from here, before the body is read: the API server waits for all of it. */
+    private static void started(RoutingContext ctx) {
+        ctx.put(STARTED, System.nanoTime());
+        ctx.next();
+    }
 
     private void mutate(RoutingContext ctx) {
         Buffer body = ctx.body().buffer();
@@ -55,7 +65,7 @@ public class MutateRoute {
             answer = handler.handle(bytes, cacheOnly);
         } catch (BadAdmissionReview e) {
             LOG.debugf("400 for %s: %s", PATH, e.getMessage());
-            error(ctx, 400, e.getMessage());
+            badRequest(ctx, 400, e.getMessage());
             return;
         }
         if (!cacheOnly.missed()) {
@@ -67,11 +77,25 @@ public class MutateRoute {
                 .onFailure(ctx::fail);
     }
 
-    private static void respond(RoutingContext ctx, AdmissionReviewHandler.Answer answer) {
+    private void respond(RoutingContext ctx, AdmissionReviewHandler.Answer answer) {
         if (answer.patched()) {
             logMarked(answer);
         }
         ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(answer.body()));
+        metrics.answered(AdmissionMetrics.reasonFor(answer), startOf(ctx));
+    }
+
+    private void badRequest(RoutingContext ctx, int status, String message) {
+        boolean notYetAnswered = !ctx.response().ended();
+        error(ctx, status, message);
+        if (notYetAnswered) {
+            metrics.answered(AdmissionMetrics.Reason.BAD_REQUEST, startOf(ctx));
+        }
+    }
+
+    private static long startOf(RoutingContext ctx) {
+        Long started = ctx.get(STARTED);
+        return started == null ? System.nanoTime() : started;
     }
 
     private static void logMarked(AdmissionReviewHandler.Answer answer) {
@@ -84,12 +108,12 @@ public class MutateRoute {
     private void failed(RoutingContext ctx) {
         int status = ctx.statusCode();
         if (status == 413) {
-            error(ctx, 400, "request body exceeds the limit of " + maxBodyBytes + " bytes");
+            badRequest(ctx, 400, "request body exceeds the limit of " + maxBodyBytes + " bytes");
         } else if (status >= 400 && status < 500) {
-            error(ctx, status, "bad request");
+            badRequest(ctx, status, "bad request");
         } else {
             LOG.error("unexpected failure on " + PATH + "; answering 400 so the API server fails open", ctx.failure());
-            error(ctx, 400, "request could not be processed: " + (ctx.failure() == null ? "unknown error" : ctx.failure().getClass().getSimpleName()));
+            badRequest(ctx, 400, "request could not be processed: " + (ctx.failure() == null ? "unknown error" : ctx.failure().getClass().getSimpleName()));
         }
     }
 

@@ -29,8 +29,12 @@ public final class HookContainer {
     public record Choice(String container, Optional<String> warning) {
     }
 
-    public static Optional<Choice> choose(String podName, List<Container> containers, Map<String, String> annotations) {
-        if (containers == null || containers.isEmpty()) {
+    public static Optional<Choice> choose(String podName, List<Container> listed, Map<String, String> annotations) {
+        // A mutating webhook sees the pod before validation: a container may lack its (required) name.
+        // The hook can only name a container that has one.
+        List<Container> containers = listed == null ? List.of()
+                : listed.stream().filter(c -> c != null && c.getName() != null && !c.getName().isEmpty()).toList();
+        if (containers.isEmpty()) {
             return Optional.empty();
         }
         String requested = annotations == null ? null : annotations.get(ANNOTATION);

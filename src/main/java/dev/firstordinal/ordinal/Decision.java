@@ -15,9 +15,13 @@ import java.util.OptionalInt;
  * @param labelsToAdd      labels the pod lacks and must get (never one it already has)
  * @param annotationsToAdd annotations the pod lacks and must get (never one it already has)
  * @param warnings         things the user should know, returned as AdmissionResponse warnings
+ * @param startOrdinalGuessed whether the StatefulSet's start ordinal was a guess (the lookup could not
+ *                         read it and fell back, see {@link StartOrdinalLookup.StartOrdinal#guessed}); the
+ *                         webhook counts these answers as {@code fallback}
  */
 public record Decision(Verdict verdict, String reason, Optional<String> statefulSet, OptionalInt ordinal,
-                       Map<String, String> labelsToAdd, Map<String, String> annotationsToAdd, List<String> warnings) {
+                       Map<String, String> labelsToAdd, Map<String, String> annotationsToAdd, List<String> warnings,
+                       boolean startOrdinalGuessed) {
 
     public enum Verdict {
         /** The first-ordinal pod of its StatefulSet: it must carry the label and the hook. */
@@ -32,6 +36,12 @@ public record Decision(Verdict verdict, String reason, Optional<String> stateful
         labelsToAdd = Map.copyOf(labelsToAdd);
         annotationsToAdd = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(annotationsToAdd));
         warnings = List.copyOf(warnings);
+    }
+
+    /** A decision made with a known (not guessed) start ordinal. */
+    public Decision(Verdict verdict, String reason, Optional<String> statefulSet, OptionalInt ordinal,
+                    Map<String, String> labelsToAdd, Map<String, String> annotationsToAdd, List<String> warnings) {
+        this(verdict, reason, statefulSet, ordinal, labelsToAdd, annotationsToAdd, warnings, false);
     }
 
     static Decision notOurs(String reason) {

@@ -77,7 +77,7 @@ public final class FirstOrdinalRule {
         if (ordinal.getAsInt() != start.value()) {
             return new Decision(Decision.Verdict.OTHER_ORDINAL,
                     "ordinal " + ordinal.getAsInt() + " is not the first ordinal " + start.value(),
-                    Optional.of(statefulSet), ordinal, Map.of(), Map.of(), warnings);
+                    Optional.of(statefulSet), ordinal, Map.of(), Map.of(), warnings, start.warning().isPresent());
         }
 
         Map<String, String> labels = new LinkedHashMap<>();
@@ -96,7 +96,7 @@ public final class FirstOrdinalRule {
             }
         }
         return new Decision(Decision.Verdict.FIRST_ORDINAL, "first ordinal " + start.value(),
-                Optional.of(statefulSet), ordinal, labels, hook, warnings);
+                Optional.of(statefulSet), ordinal, labels, hook, warnings, start.warning().isPresent());
     }
 
     private String labelValue(String podName, Map<String, String> annotations, List<String> warnings) {

@@ -82,4 +82,44 @@ class MalformedAdmissionReviewTest {
         assertThat(patched.at("/metadata/annotations").has("pre.hook.backup.velero.io/command")).isTrue();
         assertThat(patched.at("/spec")).isEqualTo(pod.at("/spec"));
     }
+
+    // Found by the Jazzer pass (corpus: lone-surrogate-in-annotation-key.json): Jackson decodes some invalid
+    // UTF-8 into a lone surrogate, and the answer's warnings echo pod-supplied names.
+    @Test
+    void answersInValidAsciiJsonWhenAContainerNameHoldsALoneSurrogate() throws Exception {
+        // The JSON escape \udc3f: Jackson reads it into a lone surrogate, as it does some invalid UTF-8.
+        String json = Fixtures.JSON.writeValueAsString(Fixtures.review("no-redis-container-falls-back-to-first"))
+                .replace("\"name\":\"app\"", "\"name\":\"app\\udc3f\"");
+        assertThat(json).contains("app\\udc3f");
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(new FirstOrdinalRule(MarkingPolicy.defaults()), StartOrdinalLookup.ZERO);
+
+        byte[] answer = handler.handle(json.getBytes(StandardCharsets.UTF_8)).body();
+
+        for (byte b : answer) {
+            assertThat(b).as("answer is ASCII").isBetween((byte) 0x00, (byte) 0x7f);
+        }
+        JsonNode reread = AdmissionJson.MAPPER.readTree(answer);
+        assertThat(reread.at("/response/allowed").asBoolean()).isTrue();
+        assertThat(reread.at("/response/warnings/0").asText()).contains("app\udc3f");
+    }
+
+    // Found by the Jazzer pass (corpus: lone-surrogate-in-annotation-key.json): F4 9F BB AE (above U+10FFFF)
+    // was read into a lone surrogate in a field name that Jackson then refused to read back.
+    @Test
+    void rejectsABodyThatIsNotValidUtf8WithTheByteOffset() {
+        byte[] valid = Fixtures.reviewBytes("first-ordinal-redis");
+        byte[] body = java.util.Arrays.copyOf(valid, valid.length + 4);
+        int at = new String(valid, StandardCharsets.UTF_8).indexOf("\"app\"") + 2;
+        System.arraycopy(valid, at, body, at + 4, valid.length - at);
+        body[at] = (byte) 0xf4;
+        body[at + 1] = (byte) 0x9f;
+        body[at + 2] = (byte) 0xbb;
+        body[at + 3] = (byte) 0xae;
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(new FirstOrdinalRule(MarkingPolicy.defaults()), StartOrdinalLookup.ZERO);
+
+        assertThatThrownBy(() -> handler.handle(body))
+                .isInstanceOf(BadAdmissionReview.class)
+                .hasMessage("malformed AdmissionReview: body is not valid UTF-8 (at byte " + at + ")");
+        assertThat(AdmissionReviewHandler.invalidUtf8Offset(valid)).isEqualTo(-1);
+    }
 }

@@ -55,6 +55,25 @@ class FirstOrdinalRuleTest {
     }
 
     @Test
+    void flagsDecisionsMadeOnAGuessedStartOrdinalForFirstAndOtherOrdinals() {
+        StartOrdinalLookup guess = (namespace, sts) -> StartOrdinalLookup.StartOrdinal.guessed(0, "not cached; assuming 0");
+
+        assertThat(rule.decide(pod("redis-0", "redis"), "ns", guess).startOrdinalGuessed()).isTrue();
+        assertThat(rule.decide(pod("redis-1", "redis"), "ns", guess).startOrdinalGuessed()).isTrue();
+    }
+
+    @Test
+    void doesNotFlagDecisionsMadeOnAKnownStartOrdinalEvenWithOtherWarnings() {
+        Pod pod = pod("redis-0", "redis");
+        pod.getSpec().setContainers(null);
+        Decision decision = rule.decide(pod, "ns", StartOrdinalLookup.ZERO);
+
+        assertThat(decision.warnings()).isNotEmpty();
+        assertThat(decision.startOrdinalGuessed()).isFalse();
+        assertThat(rule.decide(pod("redis-1", "redis"), "ns", StartOrdinalLookup.ZERO).startOrdinalGuessed()).isFalse();
+    }
+
+    @Test
     void addsLabelButNoHookWhenPodHasNoContainers() {
         Pod pod = pod("redis-0", "redis");
         pod.getSpec().setContainers(null);
