@@ -44,8 +44,8 @@ public final class AuditCommand implements CliCommand {
               skipped      the pod (template) has first-ordinal.dev/skip: "true"
 
             Options:
-              -n, --namespace NS       audit these namespaces (repeat or comma-separate); default: the kubeconfig's
-              -A, --all-namespaces     audit every opted-in namespace (see --namespace-label)
+              -n, --namespace NS       audit only these namespaces (repeat or comma-separate)
+              -A, --all-namespaces     audit every opted-in namespace (see --namespace-label): the default
               -o, --output FORMAT      table (default) or json
                   --fix                add the label and hook to first-ordinal pods that lack them; remove the backup
                                        label and first-ordinal's hook from other ordinals, never a label the
@@ -122,7 +122,7 @@ public final class AuditCommand implements CliCommand {
 
     private int audit(KubernetesClient client, Options options) {
         ClusterReader reader = new ClusterReader(client);
-        List<String> namespaces = namespaces(client, reader, options);
+        List<String> namespaces = namespaces(reader, options);
         List<ShardSnapshot> snapshots = reader.snapshots(namespaces);
         Optional<ObjectNode> backfillJson = Optional.empty();
         boolean patchFailed = false;
@@ -150,20 +150,17 @@ public final class AuditCommand implements CliCommand {
         return report.hasProblems() || patchFailed ? 1 : 0;
     }
 
-    private List<String> namespaces(KubernetesClient client, ClusterReader reader, Options options) {
-        if (options.allNamespaces) {
-            List<String> optedIn = reader.optedInNamespaces(options.namespaceLabel);
-            if (optedIn.isEmpty()) {
-                err.println("first-ordinal audit: no namespace has the label " + options.namespaceLabel
-                        + "; label the namespaces to back up, or set --namespace-label");
-            }
-            return optedIn;
-        }
+    /** {@code --namespace}'s namespaces, else every opted-in one (also with {@code --all-namespaces}). */
+    private List<String> namespaces(ClusterReader reader, Options options) {
         if (!options.namespaces.isEmpty()) {
             return options.namespaces;
         }
-        String current = client.getNamespace();
-        return List.of(current == null || current.isBlank() ? "default" : current);
+        List<String> optedIn = reader.optedInNamespaces(options.namespaceLabel);
+        if (optedIn.isEmpty()) {
+            err.println("first-ordinal audit: no namespace has the label " + options.namespaceLabel
+                    + "; label the namespaces to back up, or set --namespace-label");
+        }
+        return optedIn;
     }
 
     /** Applies each fix; returns one line per failure. A failed patch does not stop the others. */

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,12 +26,17 @@ import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code audit} against fabric8's mock API server in CRUD mode. Each test has its own namespaces. */
+/** {@code audit} against fabric8's mock API server in CRUD mode, emptied before each test. */
 @EnableKubernetesMockClient(crud = true)
 class AuditCommandTest {
 
     static KubernetesMockServer server;
     static KubernetesClient client;
+
+    @BeforeEach
+    void emptyTheCluster() {
+        server.reset();
+    }
 
     @Test
     void printsOneRowPerStatefulSetProblemsAndASummaryAndExitsOne() {
@@ -100,7 +106,7 @@ class AuditCommandTest {
     }
 
     @Test
-    void allNamespacesMeansEveryOptedInNamespaceAndNoOther() {
+    void auditsEveryOptedInNamespaceAndNoOtherByDefault() {
         Workloads.createNamespace(client, "team-a", Shards.OPTED_IN);
         Workloads.createNamespace(client, "team-b", Map.of("first-ordinal.dev/backup", "disabled"));
         Workloads.createNamespace(client, "team-c", Map.of("custom/backup", "yes"));
@@ -111,11 +117,14 @@ class AuditCommandTest {
         Shards.create(client, b, Workloads.pod(b, 0));
         Shards.create(client, c, Workloads.pod(c, 0));
 
+        Run byDefault = audit("-o", "json");
         Run optedIn = audit("--all-namespaces", "-o", "json");
         Run custom = audit("-A", "--namespace-label", "custom/backup=yes", "-o", "json");
 
         JsonNode json = Fixtures.tree(optedIn.out.getBytes(StandardCharsets.UTF_8));
-        assertThat(json.get("namespaces").toString()).contains("\"team-a\"").doesNotContain("team-b").doesNotContain("team-c");
+        assertThat(json.get("namespaces").toString()).isEqualTo("[\"team-a\"]");
+        assertThat(byDefault.out).isEqualTo(optedIn.out);
+        assertThat(byDefault.code).isZero();
         assertThat(Fixtures.tree(custom.out.getBytes(StandardCharsets.UTF_8)).get("namespaces").toString()).isEqualTo("[\"team-c\"]");
         assertThat(custom.code).as("team-c's pod was created before the webhook").isEqualTo(1);
     }
@@ -162,6 +171,16 @@ class AuditCommandTest {
 
         assertThat(run.code).isZero();
         assertThat(run.out).contains("skipped").endsWith("0 covered, 0 uncovered, 0 overcovered, 1 skipped\n");
+    }
+
+    @Test
+    void saysSoWhenNoNamespaceIsOptedIn() {
+        Run run = audit();
+
+        assertThat(run.code).isZero();
+        assertThat(run.err).isEqualTo("first-ordinal audit: no namespace has the label first-ordinal.dev/backup=enabled; "
+                + "label the namespaces to back up, or set --namespace-label\n");
+        assertThat(run.out).isEqualTo("0 StatefulSets in 0 namespaces: 0 covered, 0 uncovered, 0 overcovered\n");
     }
 
     @Test
