@@ -75,9 +75,13 @@ public final class AdmissionReviewFuzzTarget {
         require("JSONPatch".equals(response.path("patchType").asText()), "patchType is not JSONPatch");
         JsonNode patch = tree(Base64.getDecoder().decode(response.path("patch").asText()));
 
-        // The pod as the API server holds it: decoded into its type and serialized again.
-        Pod pod = podOf(body);
-        JsonNode before = ApiServerPatch.asApiServerSerializes(AdmissionJson.MAPPER.valueToTree(pod));
+        // The pod as the API server holds it: decoded into its type and serialized again. A body that
+        // the full model cannot decode (say, an invalid resource quantity) never comes from an API
+        // server, but the handler reads only the fields it needs; the patch must still apply to the
+        // object exactly as it was sent.
+        JsonNode before = ApiServerPatch.asApiServerSerializes(podOf(body)
+                .<JsonNode>map(AdmissionJson.MAPPER::valueToTree)
+                .orElseGet(() -> request.path("object")));
         JsonNode after;
         try {
             after = ApiServerPatch.apply(patch, before);
@@ -117,13 +121,13 @@ public final class AdmissionReviewFuzzTarget {
         return copy;
     }
 
-    private static Pod podOf(byte[] body) {
+    private static java.util.Optional<Pod> podOf(byte[] body) {
         try {
             AdmissionReview review = AdmissionJson.MAPPER.readValue(body, AdmissionReview.class);
             Object object = review.getRequest().getObject();
-            return object instanceof Pod pod ? pod : AdmissionJson.MAPPER.convertValue(object, Pod.class);
-        } catch (Exception e) {
-            throw new AssertionError("the handler patched a body the test cannot decode: " + e.getMessage(), e);
+            return java.util.Optional.of(object instanceof Pod pod ? pod : AdmissionJson.MAPPER.convertValue(object, Pod.class));
+        } catch (Exception notDecodableByTheFullModel) {
+            return java.util.Optional.empty();
         }
     }
 
