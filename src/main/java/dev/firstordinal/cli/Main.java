@@ -16,7 +16,7 @@ public final class Main {
 
     /** Every command but {@code serve}. Add new modes here. */
     static List<CliCommand> commands() {
-        return List.of();
+        return List.of(new dev.firstordinal.labeller.LabelSelfCommand());
     }
 
     private Main() {
