@@ -3,17 +3,23 @@
 # against a local mock Kubernetes API (fabric8 CRUD mock, plain HTTP on loopback only).
 #
 # Usage: bench/label-self.sh [ROUNDS]     (ROUNDS 1..20, default 7)
+#        bench/label-self.sh --phases     (where the time goes: one run each of default and c1, step by step)
 # Needs: mvn -B -o package -DskipTests    (the packaged jar and the test classes)
 #
 # Each round runs every JVM configuration once, interleaved, each on a fresh first-ordinal pod:
 #   default   java -jar quarkus-run.jar label-self
 #   c1        + -XX:TieredStopAtLevel=1
 #   cds       + -XX:SharedArchiveFile=<archive> (AppCDS, made by one training run with -XX:ArchiveClassesAtExit)
-#   cds+c1    both, plus -XX:+UseSerialGC   (what deploy/labeller recommends)
+#   cds+c1    both (deploy/labeller sets c1; add the archive when the image ships one)
 # "to patched" is the mock server's clock when it answered the PATCH minus the clock just before
 # `java` was started; "to exit" adds the JVM's shutdown. Results: bench/out/label-self-results.txt
 set -euo pipefail
 
+PHASES=false
+if [[ ${1:-} == --phases ]]; then
+  PHASES=true
+  shift
+fi
 ROUNDS=${1:-7}
 if ! [[ $ROUNDS =~ ^[0-9]+$ ]] || (( ROUNDS < 1 || ROUNDS > 20 )); then
   echo "bench/label-self.sh: ROUNDS must be 1..20, not '$ROUNDS'" >&2
@@ -30,17 +36,17 @@ if [[ ! -s $OUT/test-classpath.txt || pom.xml -nt $OUT/test-classpath.txt ]]; th
 fi
 
 CONFIGS=(default c1 cds cds+c1)
-SETS=$(( ROUNDS * ${#CONFIGS[@]} + 2 ))
+SETS=$(( ROUNDS * ${#CONFIGS[@]} + 4 ))
 SERVER_LOG=$OUT/mock-api.out
 ARCHIVE=$OUT/label-self.jsa
 
-# The mock API serves until its stdin closes; a bounded sleep holds it open (and caps the run).
+# The mock API serves until this script ends, 15 minutes at most.
 java -cp "target/test-classes:target/classes:$(cat "$OUT/test-classpath.txt")" \
-  dev.firstordinal.labeller.LabelSelfBenchServer "$SETS" 900 \
-  < <(sleep 900) > "$SERVER_LOG" 2> "$OUT/mock-api.err" &
+  dev.firstordinal.labeller.LabelSelfBenchServer "$SETS" 900 $$ \
+  < /dev/null > "$SERVER_LOG" 2> "$OUT/mock-api.err" &
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do
+for _ in $(seq 1 1200); do  # up to 120 s: the mock's JVM starts slowly on a busy machine
   [[ -s $SERVER_LOG ]] && break
   kill -0 "$SERVER_PID" 2>/dev/null || { echo "mock API failed to start; see $OUT/mock-api.err" >&2; exit 1; }
   sleep 0.1
@@ -59,7 +65,7 @@ opts_for() {
     default) ;;
     c1) echo "-XX:TieredStopAtLevel=1" ;;
     cds) echo "-XX:SharedArchiveFile=$ARCHIVE -Xshare:auto" ;;
-    cds+c1) echo "-XX:SharedArchiveFile=$ARCHIVE -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC" ;;
+    cds+c1) echo "-XX:SharedArchiveFile=$ARCHIVE -Xshare:auto -XX:TieredStopAtLevel=1" ;;
   esac
 }
 
@@ -68,10 +74,11 @@ run_once() {  # run_once CONFIG EXTRA_OPTS...; sets RESULT="to_patched to_exit u
   local config=$1; shift
   local pod=bench-$next-0
   next=$((next + 1))
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "the mock API died; see $OUT/mock-api.err" >&2; exit 1; }
   local start end
   start=$(date +%s%3N)
   # shellcheck disable=SC2046  # the options are meant to split into words
-  /usr/bin/time -f "%U %S" -o "$OUT/time.txt" "${run_env[@]}" POD_NAME="$pod" \
+  /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" "${run_env[@]}" POD_NAME="$pod" \
     java $(opts_for "$config") "$@" -jar "$JAR" label-self > "$OUT/last-run.log" 2>&1 \
     || { echo "label-self failed for $pod ($config); see $OUT/last-run.log" >&2; exit 1; }
   end=$(date +%s%3N)
@@ -80,6 +87,19 @@ run_once() {  # run_once CONFIG EXTRA_OPTS...; sets RESULT="to_patched to_exit u
   [[ -n $patched ]] || { echo "no PATCH seen for $pod ($config)" >&2; exit 1; }
   RESULT="$((patched - start)) $((end - start)) $(cat "$OUT/time.txt")"
 }
+
+if $PHASES; then
+  {
+    for config in default c1; do
+      echo "label-self phases, $config JVM (plain classpath, load average $(cut -d' ' -f1-3 /proc/loadavg)):"
+      # shellcheck disable=SC2046
+      "${run_env[@]}" POD_NAME="bench-$next-0" java $(opts_for "$config") -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+        -cp "target/test-classes:target/classes:$(cat "$OUT/test-classpath.txt")" dev.firstordinal.labeller.LabelSelfPhases
+      next=$((next + 1))
+    done
+  } | tee "$OUT/label-self-phases.txt"
+  exit 0
+fi
 
 rm -f "$ARCHIVE"
 echo "training run (AppCDS archive)..." >&2
@@ -103,8 +123,8 @@ median() { sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else prin
 {
   echo "label-self: JVM start -> pod patched, $ROUNDS runs per configuration ($(nproc) CPUs; load average $load_before before, $load_after after)"
   echo "java: $(java -version 2>&1 | head -n1)"
-  printf '%-8s %20s %14s %14s\n' config "to patched (ms)" "to exit (ms)" "CPU (ms)"
-  printf '%-8s %20s %14s %14s\n' "" "median [min-max]" median "median, user+sys"
+  printf '%-8s %20s %14s %18s %12s\n' config "to patched (ms)" "to exit (ms)" "CPU (ms)" "max RSS (MB)"
+  printf '%-8s %20s %14s %18s %12s\n' "" "median [min-max]" median "median, user+sys" median
   for config in "${CONFIGS[@]}"; do
     rows=$(awk -v c="$config" '$1 == c' "$RAW")
     p_med=$(awk '{print $2}' <<< "$rows" | median)
@@ -112,6 +132,7 @@ median() { sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else prin
     p_max=$(awk '{print $2}' <<< "$rows" | sort -n | tail -n1)
     e_med=$(awk '{print $3}' <<< "$rows" | median)
     cpu_med=$(awk '{print int(($4 + $5) * 1000)}' <<< "$rows" | median)
-    printf '%-8s %20s %14s %14s\n' "$config" "$p_med [$p_min-$p_max]" "$e_med" "$cpu_med"
+    rss_med=$(awk '{print int($6 / 1024)}' <<< "$rows" | median)
+    printf '%-8s %20s %14s %18s %12s\n' "$config" "$p_med [$p_min-$p_max]" "$e_med" "$cpu_med" "$rss_med"
   done
 } | tee "$OUT/label-self-results.txt"

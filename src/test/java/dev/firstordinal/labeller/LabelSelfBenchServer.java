@@ -17,16 +17,19 @@ import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A local mock Kubernetes API (fabric8 CRUD mock, plain HTTP on loopback) for {@code bench/label-self.sh}.
  * Seeds {@code count} StatefulSets {@code bench-<i>} in namespace {@code bench}, each with its
  * first-ordinal pod {@code bench-<i>-0} unlabelled, prints the server URL on one line, then serves
- * until stdin closes or {@code maxSeconds} pass. Each PATCH it answers is printed as
+ * until process {@code ownerPid} (the bench script) ends or {@code maxSeconds} pass. Each PATCH it answers is printed as
  * {@code PATCHED <pod> <epoch millis>}, so the bench can time JVM start to pod patched from outside.
  *
- * <p>Usage: {@code LabelSelfBenchServer <count> <maxSeconds>}
+ * <p>Usage: {@code LabelSelfBenchServer <count> <maxSeconds> [ownerPid]}
  */
 public final class LabelSelfBenchServer {
 
@@ -58,6 +61,7 @@ public final class LabelSelfBenchServer {
     public static void main(String[] args) throws IOException, InterruptedException {
         int count = Math.min(200, Integer.parseInt(args.length > 0 ? args[0] : "10"));
         long maxSeconds = Math.min(1800, Long.parseLong(args.length > 1 ? args[1] : "600"));
+        ProcessHandle owner = args.length > 2 ? ProcessHandle.of(Long.parseLong(args[2])).orElse(null) : null;
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
                 new PatchClock(new KubernetesMixedDispatcher(expectations)), false);
@@ -70,18 +74,12 @@ public final class LabelSelfBenchServer {
             }
             System.out.println(server.url("/").replaceAll("/$", ""));
             System.out.flush();
-            Thread stdinWatcher = new Thread(() -> {
-                try {
-                    while (System.in.read() >= 0) {
-                        // drain until EOF
-                    }
-                } catch (IOException ignored) {
-                    // treat as EOF
-                }
-            });
-            stdinWatcher.setDaemon(true);
-            stdinWatcher.start();
-            stdinWatcher.join(TimeUnit.SECONDS.toMillis(maxSeconds));
+            CompletableFuture<?> ownerGone = owner == null ? new CompletableFuture<>() : owner.onExit();
+            try {
+                ownerGone.get(maxSeconds, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // serve no longer than maxSeconds
+            }
         } finally {
             server.destroy();
         }
