@@ -17,7 +17,7 @@ public final class Main {
     /** Every command but {@code serve}. Add new modes here. */
     static List<CliCommand> commands() {
         return List.of(new dev.firstordinal.certs.CertsCommand(), new dev.firstordinal.audit.AuditCommand(),
-                new dev.firstordinal.preview.PreviewCommand());
+                new dev.firstordinal.preview.PreviewCommand(), new dev.firstordinal.labeller.LabelSelfCommand());
     }
 
     private Main() {

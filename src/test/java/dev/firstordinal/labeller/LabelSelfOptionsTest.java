@@ -1,0 +1,100 @@
+package dev.firstordinal.labeller;
+
+import dev.firstordinal.ordinal.MarkingPolicy;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LabelSelfOptionsTest {
+
+    private static final Map<String, String> DOWNWARD_API = Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", "shop");
+
+    /** HookAnnotations has no equals: compare what a first-ordinal pod would get. */
+    private static void assertSamePolicy(MarkingPolicy actual, MarkingPolicy expected) {
+        assertThat(actual.labelKey()).isEqualTo(expected.labelKey());
+        assertThat(actual.labelValue()).isEqualTo(expected.labelValue());
+        assertThat(actual.hook().forContainer("redis")).isEqualTo(expected.hook().forContainer("redis"));
+    }
+
+    @Test
+    void readsThePodFromTheDownwardApiEnvironmentWithTheWebhooksDefaults() throws Exception {
+        LabelSelfOptions options = LabelSelfOptions.parse(List.of(), DOWNWARD_API);
+
+        assertThat(options.podName()).isEqualTo("redis-0");
+        assertThat(options.namespace()).isEqualTo("shop");
+        assertThat(options.timeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(options.required()).isFalse();
+        assertSamePolicy(options.policy(), MarkingPolicy.defaults());
+    }
+
+    @Test
+    void flagsWinOverTheEnvironment() throws Exception {
+        LabelSelfOptions options = LabelSelfOptions.parse(
+                List.of("--pod", "cache-3", "--namespace=cache", "--timeout", "2m", "--required",
+                        "--label-key", "example.com/backup", "--label-value=hourly", "--hook-on-error", "Continue",
+                        "--hook-timeout", "90s"),
+                Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", "shop", "FIRST_ORDINAL_LABEL_VALUE", "daily"));
+
+        assertThat(options.podName()).isEqualTo("cache-3");
+        assertThat(options.namespace()).isEqualTo("cache");
+        assertThat(options.timeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(options.required()).isTrue();
+        assertSamePolicy(options.policy(), MarkingPolicy.of("example.com/backup", "hourly", "Continue", "90s"));
+    }
+
+    @Test
+    void marksAndRequiredComeFromTheSameVariablesAsTheWebhook() throws Exception {
+        LabelSelfOptions options = LabelSelfOptions.parse(List.of(), Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", "shop",
+                "FIRST_ORDINAL_LABEL_KEY", "backup", "FIRST_ORDINAL_LABEL_VALUE", "nightly",
+                "FIRST_ORDINAL_HOOK_ON_ERROR", "Continue", "FIRST_ORDINAL_HOOK_TIMEOUT", "5m",
+                "FIRST_ORDINAL_LABELLER_TIMEOUT", "15", "FIRST_ORDINAL_LABELLER_REQUIRED", "true"));
+
+        assertSamePolicy(options.policy(), MarkingPolicy.of("backup", "nightly", "Continue", "5m"));
+        assertThat(options.timeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(options.required()).isTrue();
+    }
+
+    @Test
+    void aMissingPodNameSaysWhereItShouldComeFrom() {
+        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of(), Map.of("POD_NAMESPACE", "shop")))
+                .isInstanceOf(LabelSelfOptions.UsageException.class)
+                .hasMessage("no pod name: set env POD_NAME from the Downward API (fieldRef metadata.name) or pass --pod");
+    }
+
+    @Test
+    void aMissingNamespaceSaysWhereItShouldComeFrom() {
+        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of(), Map.of("POD_NAME", "redis-0")))
+                .isInstanceOf(LabelSelfOptions.UsageException.class)
+                .hasMessageContaining("POD_NAMESPACE");
+    }
+
+    @Test
+    void rejectsUnknownOptionsMissingValuesAndBadSettings() {
+        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--retries", "3"), DOWNWARD_API))
+                .hasMessage("unknown option '--retries'; run 'label-self --help' for the options");
+        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--timeout"), DOWNWARD_API))
+                .hasMessage("--timeout needs a value");
+        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--timeout", "soon"), DOWNWARD_API))
+                .hasMessage("--timeout: 'soon' is not a duration such as 60s, 2m or 90");
+        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--timeout", "0"), DOWNWARD_API))
+                .hasMessageContaining("at least");
+        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--label-value", "not a value"), DOWNWARD_API))
+                .hasMessageContaining("not a valid Kubernetes label value");
+        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--hook-on-error", "Ignore"), DOWNWARD_API))
+                .hasMessageContaining("Fail or Continue");
+        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of(), Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", "shop",
+                "FIRST_ORDINAL_LABELLER_REQUIRED", "yes")))
+                .hasMessage("FIRST_ORDINAL_LABELLER_REQUIRED must be true or false, not 'yes'");
+    }
+
+    @Test
+    void recognisesHelpAnywhereInTheArguments() {
+        assertThat(LabelSelfOptions.wantsHelp(List.of("--timeout", "5s", "--help"))).isTrue();
+        assertThat(LabelSelfOptions.wantsHelp(List.of("--timeout", "5s"))).isFalse();
+    }
+}
