@@ -89,7 +89,7 @@ public final class SelfLabeller {
                         + ", not found; it may have been deleted");
             }
         }
-        int start = StatefulSets.startOrdinal(statefulSet);
+        int start = statefulSet == null ? 0 : StatefulSets.startOrdinal(statefulSet);
         StartOrdinalLookup fromTheSet = (ns, set) -> StartOrdinalLookup.StartOrdinal.of(start);
         Decision decision = rule.decide(live, namespace, fromTheSet);
         return switch (decision.verdict()) {
