@@ -5,7 +5,7 @@
 #   BENCH_DURATION=20 bench/run.sh
 #
 # Loopback only; every load run is bounded in time (wrk -d). Installs nginx-light and wrk with
-# apt-get when they are missing (needs root). See docs/benchmarks.md.
+# apt-get when they are missing (needs root). See the README section "Benchmarks".
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

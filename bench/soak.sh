@@ -20,7 +20,7 @@ WARMUP=${SOAK_WARMUP_REQUESTS:-100000}
 THREADS=${SOAK_THREADS:-2}
 HTTPS_PORT=${SOAK_HTTPS_PORT:-18443}
 MGMT_PORT=${SOAK_MANAGEMENT_PORT:-19000}
-# The deployment's JVM settings (see docs/observability.md, "Overload").
+# The deployment's JVM settings (README, "Observability", "Overload").
 JAVA_OPTS=${SOAK_JAVA_OPTS:--XX:+UseSerialGC -Xmx96m -Xss512k -XX:+ExitOnOutOfMemoryError}
 REPORT=${SOAK_REPORT:-$ROOT/bench/SOAK.md}
 JAR=$ROOT/target/quarkus-app/quarkus-run.jar
