@@ -9,8 +9,6 @@ import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
 import dev.firstordinal.ordinal.StatefulSetOwner;
 import dev.firstordinal.patch.PodPatch;
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -20,9 +18,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -122,7 +118,7 @@ public final class SelfLabeller {
         String pod = namespace + "/" + podName;
         String where = "pod " + pod + " is not the first ordinal of StatefulSet " + decision.statefulSet().orElse("?")
                 + " (" + decision.reason() + ")";
-        Cleanup cleanup = Cleanup.of(live.getMetadata(), rule.policy(), selectedKeys(statefulSet));
+        Cleanup cleanup = Cleanup.of(live.getMetadata(), rule.policy(), StatefulSets.selectorLabels(statefulSet));
         List<String> warnings = new ArrayList<>(decision.warnings());
         cleanup.keptSelectorLabels().forEach((k, v) -> warnings.add("label " + k + "=" + v + " kept on pod " + pod
                 + ": the StatefulSet's selector uses it, removing it would orphan the pod"));
@@ -160,23 +156,6 @@ public final class SelfLabeller {
             ObjectNode test = patch.objectNode().put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);
             patch.insert(0, test);
         }
-    }
-
-    /**
-     * Label keys the StatefulSet selects on: its {@code matchLabels} and the keys of its
-     * {@code matchExpressions}. Removing any of them from a pod would take it out of its set.
-     */
-    static Map<String, String> selectedKeys(StatefulSet statefulSet) {
-        Map<String, String> keys = new LinkedHashMap<>(StatefulSets.selectorLabels(statefulSet));
-        LabelSelector selector = statefulSet == null || statefulSet.getSpec() == null ? null : statefulSet.getSpec().getSelector();
-        if (selector != null && selector.getMatchExpressions() != null) {
-            for (LabelSelectorRequirement requirement : selector.getMatchExpressions()) {
-                if (requirement != null && requirement.getKey() != null) {
-                    keys.putIfAbsent(requirement.getKey(), "");
-                }
-            }
-        }
-        return keys;
     }
 
     private static String start(Decision decision) {
