@@ -74,7 +74,16 @@ public final class AdmissionReviewHandler {
 
     /** As {@link #handle(byte[])}, with start ordinals from {@code starts} (the HTTP edge passes a cache-only lookup first). */
     public Answer handle(byte[] body, StartOrdinalLookup starts) throws BadAdmissionReview {
-        AdmissionReviewReader.Request request = requestOf(parse(body));
+        return answer(read(body), starts);
+    }
+
+    /** Reads and checks the review: the part of {@link #handle} that does not depend on start ordinals. */
+    AdmissionReviewReader.Request read(byte[] body) throws BadAdmissionReview {
+        return requestOf(parse(body));
+    }
+
+    /** Answers a review already {@linkplain #read read}, with start ordinals from {@code starts}. */
+    Answer answer(AdmissionReviewReader.Request request, StartOrdinalLookup starts) throws BadAdmissionReview {
         if (!request.createsPod()) {
             return new Answer(encode(request.uid(), null, List.of()), request.namespace(), request.name(), Optional.empty());
         }

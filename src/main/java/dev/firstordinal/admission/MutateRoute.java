@@ -60,9 +60,11 @@ public class MutateRoute {
         Buffer body = ctx.body().buffer();
         byte[] bytes = body == null ? new byte[0] : body.getBytes();
         CacheOnlyLookup cacheOnly = new CacheOnlyLookup(starts);
+        AdmissionReviewReader.Request request;
         AdmissionReviewHandler.Answer answer;
         try {
-            answer = handler.handle(bytes, cacheOnly);
+            request = handler.read(bytes);
+            answer = handler.answer(request, cacheOnly);
         } catch (BadAdmissionReview e) {
             LOG.debugf("400 for %s: %s", PATH, e.getMessage());
             badRequest(ctx, 400, e.getMessage());
@@ -72,7 +74,8 @@ public class MutateRoute {
             respond(ctx, answer);
             return;
         }
-        ctx.vertx().executeBlocking(() -> handler.handle(bytes, starts), false)
+        // The review is read once; only the decision is made again, where the lookup may block.
+        ctx.vertx().executeBlocking(() -> handler.answer(request, starts), false)
                 .onSuccess(blockingAnswer -> respond(ctx, blockingAnswer))
                 .onFailure(ctx::fail);
     }
