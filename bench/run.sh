@@ -17,6 +17,8 @@ COMMAND="bench/run.sh${*:+ $*}"
 # The JVM flags the container image ships (Dockerfile.jvm's JAVA_OPTS_APPEND must be the same).
 # The flags Dockerfile.jvm ships (its JAVA_OPTS_APPEND line), unless overridden.
 SHIPPED_JVM_FLAGS=${SHIPPED_JVM_FLAGS:-$(sed -n 's/^ENV JAVA_OPTS_APPEND="\(.*\)"$/\1/p' "$(dirname "$0")/../Dockerfile.jvm")}
+# ... and the environment it ships for the JVM (glibc's malloc arenas), unless overridden.
+SHIPPED_JAVA_ENV=${SHIPPED_JAVA_ENV-$(sed -n 's/^ENV \(MALLOC_ARENA_MAX="[0-9]*"\)$/\1/p' "$(dirname "$0")/../Dockerfile.jvm" | tr -d '"')}
 DURATION=${BENCH_DURATION:-15}     # seconds per measured wrk run
 WARMUP=${BENCH_WARMUP:-5}          # seconds of warm-up before each measured run
 CONNECTIONS=32
@@ -128,7 +130,7 @@ WEBHOOK_PID=""
 start_webhook() {
     local t0 t1
     t0=$(now_ns)
-    env ${JAVA_ENV:-} java "${BASE_SETTINGS[@]}" "$@" \
+    env ${JAVA_ENV-$SHIPPED_JAVA_ENV} java "${BASE_SETTINGS[@]}" "$@" \
         -Dfirst-ordinal.tls.self-signed-dir="$TLS_DIR" \
         -Dfirst-ordinal.tls.cert-file="$WORK/no-such-cert" -Dfirst-ordinal.tls.key-file="$WORK/no-such-key" \
         -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.ssl-port="$SSL_PORT" \
@@ -281,10 +283,11 @@ fi
 NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx/logs"
 NGINX_CONF=$WORK/nginx/nginx.conf
-nginx_string() { # the file as an nginx single-quoted string
-    grep -q '\$' "$1" && die "$1 holds a \$, which nginx would read as a variable"
-    printf "'%s'" "$(sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" "$1")"
-}
+# The canned answers are files: an answer (the hook script inside a JSON patch, base64) is longer than the
+# 4 KiB an nginx configuration string may hold. The static module refuses POST with 405; error_page turns
+# that into an internal GET of the same file, the usual way to answer POST with a static file.
+mkdir -p "$WORK/nginx/canned"
+for case in "${CASES[@]}"; do cp "$WORK/resp/$case.webhook.json" "$WORK/nginx/canned/$case.json"; done
 cat > "$NGINX_CONF" <<EOF
 worker_processes auto;
 pid $WORK/nginx/nginx.pid;
@@ -296,10 +299,13 @@ http {
     keepalive_requests 1000000;
     keepalive_timeout 75s;
     client_body_buffer_size 1m;
+    types { }
+    default_type application/json;
+    etag off;
     map \$http_x_bench_case \$canned {
-        default $(nginx_string "$WORK/resp/first.webhook.json");
-        other $(nginx_string "$WORK/resp/other.webhook.json");
-        large $(nginx_string "$WORK/resp/large.webhook.json");
+        default first.json;
+        other other.json;
+        large large.json;
     }
     server {
         listen 127.0.0.1:$NGINX_PORT ssl;
@@ -307,8 +313,12 @@ http {
         ssl_certificate_key $TLS_DIR/tls.key;
         ssl_protocols TLSv1.2 TLSv1.3;
         location = /mutate {
-            default_type application/json;
-            return 200 \$canned;
+            rewrite ^ /canned/\$canned last;
+        }
+        location /canned/ {
+            internal;
+            root $WORK/nginx;
+            error_page 405 =200 \$uri;
         }
     }
 }
@@ -378,17 +388,20 @@ if [ "$VARIANTS" = 1 ]; then
         local ready=$READY_MS
         load "variant-$label" first "$WEBHOOK_URL" "$WEBHOOK_PID"
         stop_webhook
-        VARIANT_ROWS+="| $label | \`${flags[*]}\`${JAVA_ENV:+ (env ${JAVA_ENV})} | $ready | $RPS | $CPU_US | $P50 | $P99 | $MAXRSS_MIB | $OTHERS_PCT |"$'\n'
+        local java_env=${JAVA_ENV-$SHIPPED_JAVA_ENV}
+        VARIANT_ROWS+="| $label | \`${flags[*]}\`${java_env:+ (env ${java_env})} | $ready | $RPS | $CPU_US | $P50 | $P99 | $MAXRSS_MIB | $OTHERS_PCT |"$'\n'
     }
-    variant "tentative (Dockerfile draft)" -XX:+UseSerialGC -Xmx96m -Xss512k -XX:+ExitOnOutOfMemoryError
     variant "shipped" "${SHIPPED[@]}"
-    # C2 needs longer than the default warm-up to compile the TLS path (AES-GCM intrinsics) on 2 busy cores.
+    # The baseline of the TLS engine choice: the JDK's own TLS (the default before BoringSSL).
+    variant "shipped, JDK TLS instead of BoringSSL" "${SHIPPED[@]}" -Dfirst-ordinal.tls.engine=jdk
+    # C2 needs longer than the default warm-up to compile the hot path on 2 busy cores.
     WARMUP=25 variant "shipped, with C2 (no TieredStopAtLevel), 25 s warm-up" $(printf '%s\n' "${SHIPPED[@]}" | grep -v TieredStopAtLevel)
-    variant "shipped, -Xmx64m" $(printf '%s\n' "${SHIPPED[@]}" | sed 's/^-Xmx.*/-Xmx64m/')
+    variant "shipped, JDK TLS and C2, 25 s warm-up" $(printf '%s\n' "${SHIPPED[@]}" | grep -v TieredStopAtLevel) -Dfirst-ordinal.tls.engine=jdk
+    variant "shipped without -Xmn8m" $(printf '%s\n' "${SHIPPED[@]}" | grep -v '^-Xmn')
+    JAVA_ENV="" variant "shipped without MALLOC_ARENA_MAX" "${SHIPPED[@]}"
     variant "G1 instead of Serial" $(printf '%s\n' "${SHIPPED[@]}" | sed 's/-XX:+UseSerialGC/-XX:+UseG1GC/')
     variant "shipped, 2 event loops" "${SHIPPED[@]}" -Dquarkus.vertx.event-loops-pool-size=2
     variant "shipped, marking log off" "${SHIPPED[@]}" '-Dquarkus.log.category."dev.firstordinal".level=WARN'
-    JAVA_ENV="MALLOC_ARENA_MAX=2" variant "shipped, MALLOC_ARENA_MAX=2" "${SHIPPED[@]}"
 fi
 
 # ---- 6. label-self (bench/label-self.sh, from the labeller work) ----------------------------------
@@ -449,7 +462,8 @@ echo
 echo "Machine: $(nproc) cores ($CPU), $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM, $JAVA_VERSION,"
 echo "$(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | awk 'NR <= 1' | awk '{print $1, $2}')."
 echo "Load: wrk, $THREADS threads, $CONNECTIONS connections, HTTP/1.1 keep-alive over TLS on loopback, ${WARMUP} s warm-up then ${DURATION} s measured per row."
-echo "wrk and the server share the same $(nproc) cores. JVM flags (shipped): \`$SHIPPED_JVM_FLAGS\`."
+echo "wrk and the server share the same $(nproc) cores. JVM flags (shipped): \`$SHIPPED_JVM_FLAGS\`${SHIPPED_JAVA_ENV:+, environment \`$SHIPPED_JAVA_ENV\`}."
+echo "TLS: $(grep -m1 -o 'TLS engine: [^(]*' "$WORK/webhook.log" | sed 's/TLS engine: //; s/ *$//') in the webhook (\`first-ordinal.tls.engine\`), OpenSSL $(openssl version | awk '{print $2}') in nginx and wrk."
 echo "1-minute load average when the script started: $LOAD_AT_START; at the end: $(cut -d' ' -f1 /proc/loadavg)."
 echo
 echo "## Against the targets"

@@ -76,6 +76,15 @@ public interface FirstOrdinalConfig {
         @WithDefault("60s")
         Duration reloadPeriod();
 
+        /**
+         * The HTTPS server's TLS implementation: {@code openssl} (BoringSSL from netty-tcnative, bundled for
+         * linux x86_64 and aarch64; several times cheaper per request than the JDK's AES-GCM under C1) or
+         * {@code jdk}. Where BoringSSL cannot load (another platform, a {@code noexec} temporary directory)
+         * the server starts with {@code jdk} and says why.
+         */
+        @WithDefault("openssl")
+        Engine engine();
+
         /** Where the certificate comes from: {@code files} (a mounted Secret) or {@code self-managed}. */
         @WithDefault("files")
         Mode mode();
@@ -144,6 +153,13 @@ public interface FirstOrdinalConfig {
         /** Self-managed: how often candidates retry acquiring or renewing the Lease. */
         @WithDefault("2s")
         Duration leaseRetryPeriod();
+
+        enum Engine {
+            /** BoringSSL through netty-tcnative, falling back to {@link #JDK} where it cannot load. */
+            OPENSSL,
+            /** The JDK's own TLS (SunJSSE). */
+            JDK
+        }
 
         enum Mode {
             /** Serve the mounted files (a Secret from the certs command, cert-manager or your own tooling). */

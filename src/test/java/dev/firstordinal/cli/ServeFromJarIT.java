@@ -31,17 +31,33 @@ class ServeFromJarIT {
 
     @Test
     void servesMutateWithAGeneratedLocalhostCertificateWhenNoneIsMounted() throws Exception {
+        String output = serveFirstOrdinalReview(List.of());
+        assertThat(output).contains("self-signed", tempDir.resolve("tls").resolve("ca.crt").toString());
+        assertThat(output).contains("TLS engine: BoringSSL (netty-tcnative)").doesNotContain("TLS engine: JDK");
+        assertThat(Files.getPosixFilePermissions(tempDir.resolve("tls").resolve("tls.key")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+
+    @Test
+    void servesMutateWithTheJdkTlsEngineWhenAskedTo() throws Exception {
+        String output = serveFirstOrdinalReview(List.of("-Dfirst-ordinal.tls.engine=jdk"));
+        assertThat(output).contains("TLS engine: JDK (first-ordinal.tls.engine=jdk)").doesNotContain("BoringSSL");
+    }
+
+    /** Starts the jar with no mounted certificate, posts the first-ordinal review over verified TLS, returns the jar's output. */
+    private String serveFirstOrdinalReview(List<String> extraArguments) throws Exception {
         int httpsPort = JarProcess.freePort();
         int managementPort = JarProcess.freePort();
         Path tlsDir = tempDir.resolve("tls");
-        try (JarProcess jar = JarProcess.start(List.of(
+        List<String> arguments = new java.util.ArrayList<>(List.of(
                 "-Dfirst-ordinal.tls.cert-file=" + tempDir.resolve("absent.crt"),
                 "-Dfirst-ordinal.tls.key-file=" + tempDir.resolve("absent.key"),
                 "-Dfirst-ordinal.tls.self-signed-dir=" + tlsDir,
                 "-Dquarkus.http.ssl-port=" + httpsPort,
-                "-Dquarkus.management.port=" + managementPort))) {
+                "-Dquarkus.management.port=" + managementPort));
+        arguments.addAll(extraArguments);
+        try (JarProcess jar = JarProcess.start(arguments)) {
             awaitReady(jar, managementPort);
-            assertThat(jar.output()).contains("self-signed", tlsDir.resolve("ca.crt").toString());
 
             HttpClient client = HttpClient.newBuilder().sslContext(trusting(tlsDir.resolve("ca.crt"))).build();
             HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + httpsPort + "/mutate"))
@@ -53,7 +69,7 @@ class ServeFromJarIT {
             JsonNode review = Fixtures.tree(response.body());
             assertThat(review.at("/response/allowed").asBoolean()).isTrue();
             assertThat(review.at("/response/patchType").asText()).isEqualTo("JSONPatch");
-            assertThat(Files.getPosixFilePermissions(tlsDir.resolve("tls.key"))).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            return jar.output();
         }
     }
 

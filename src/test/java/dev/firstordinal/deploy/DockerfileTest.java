@@ -60,9 +60,10 @@ class DockerfileTest {
         Map<String, String> env = env();
 
         assertThat(env.get("JAVA_OPTS_APPEND").split(" ")).containsExactly(
-                "-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-Xmn8m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
-        assertThat(env).containsEntry("GC_CONTAINER_OPTIONS", "-XX:+UseSerialGC").containsEntry("JAVA_MAX_MEM_RATIO", "0");
+        assertThat(env).containsEntry("GC_CONTAINER_OPTIONS", "-XX:+UseSerialGC").containsEntry("JAVA_MAX_MEM_RATIO", "0")
+                .containsEntry("MALLOC_ARENA_MAX", "2");
     }
 
     @Test
