@@ -16,6 +16,9 @@ public final class AdmissionJson {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            // A key twice in one object is read as its last value by the API server (Go) and as its first
+            // by a streaming reader: never guess which was meant. API servers never send one; a 400 loses nothing.
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             // Answers echo pod-supplied text (names, in warnings). Jackson reads some invalid UTF-8 into
             // lone surrogates; escaping everything above ASCII keeps every answer valid, re-readable JSON.
             .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
