@@ -288,6 +288,8 @@ NGINX_CONF=$WORK/nginx/nginx.conf
 # that into an internal GET of the same file, the usual way to answer POST with a static file.
 mkdir -p "$WORK/nginx/canned"
 for case in "${CASES[@]}"; do cp "$WORK/resp/$case.webhook.json" "$WORK/nginx/canned/$case.json"; done
+# nginx's workers run as an unprivileged user when it is started as root: let them reach the files (only them).
+chmod 711 "$WORK" "$WORK/nginx"; chmod 755 "$WORK/nginx/canned"; chmod 644 "$WORK/nginx/canned"/*.json
 cat > "$NGINX_CONF" <<EOF
 worker_processes auto;
 pid $WORK/nginx/nginx.pid;
