@@ -4,7 +4,7 @@
 #
 # Usage: bench/label-self.sh [ROUNDS]     (ROUNDS 1..20, default 7)
 #        bench/label-self.sh --phases     (where the time goes: one run each of default and c1, step by step)
-# Needs: mvn -B -o package -DskipTests    (the packaged jar and the test classes)
+# Needs: ./mvnw -B package -DskipTests    (the packaged jar and the test classes)
 #
 # Each round runs every JVM configuration once, interleaved, each on a fresh first-ordinal pod:
 #   default   java -jar quarkus-run.jar label-self
@@ -29,10 +29,11 @@ cd "$(dirname "$0")/.."
 JAR=target/quarkus-app/quarkus-run.jar
 OUT=bench/out
 mkdir -p "$OUT"
-[[ -f $JAR && -d target/test-classes ]] || { echo "bench/label-self.sh: run 'mvn -B -o package -DskipTests' first" >&2; exit 2; }
+[[ -f $JAR && -d target/test-classes ]] || { echo "bench/label-self.sh: run './mvnw -B package -DskipTests' first" >&2; exit 2; }
 
 if [[ ! -s $OUT/test-classpath.txt || pom.xml -nt $OUT/test-classpath.txt ]]; then
-  mvn -B -o -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/test-classpath.txt" >&2
+  ./mvnw -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/test-classpath.txt" >&2
 fi
 
 CONFIGS=(default c1 cds cds+c1)

@@ -22,6 +22,7 @@ SHIPPED_JAVA_ENV=${SHIPPED_JAVA_ENV-$(sed -n 's/^ENV \(MALLOC_ARENA_MAX="[0-9]*"
 DURATION=${BENCH_DURATION:-15}     # seconds per measured wrk run
 WARMUP=${BENCH_WARMUP:-5}          # seconds of warm-up before each measured run
 CONNECTIONS=32
+PACE_MS=${BENCH_PACE_MS:-16}       # paced runs: pause per connection between requests (32 / 16 ms ~ 2,000 req/s)
 THREADS=2
 STARTS=${BENCH_STARTS:-5}          # start-ups measured per configuration (median reported)
 VARIANTS=${BENCH_VARIANTS:-1}      # 0 skips the JVM-flag comparison
@@ -118,6 +119,11 @@ wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Bench-Case"] = os.getenv("BENCH_CASE")
+-- Paced runs: each connection waits this long after every answer (wrk leaves the pause out of latency).
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "0")
+if pace > 0 then
+    function delay() return pace end
+end
 LUA
 
 # ---- the webhook ---------------------------------------------------------------------------------
@@ -340,6 +346,8 @@ for case in "${CASES[@]}"; do
     load nginx "$case" "$NGINX_URL" "${NGINX_PIDS[@]}"
     N_RPS[$case]=$RPS; N_P50[$case]=$P50; N_P99[$case]=$P99; N_CPU[$case]=$CPU_US; N_OTHERS[$case]=$OTHERS_PCT
 done
+BENCH_PACE_MS=$PACE_MS load nginx-paced first "$NGINX_URL" "${NGINX_PIDS[@]}"
+NP_RPS=$RPS; NP_P50=$P50; NP_P99=$P99
 nginx -q -c "$NGINX_CONF" -p "$WORK/nginx" -s quit
 NGINX_CONF=""
 
@@ -351,6 +359,8 @@ for case in "${CASES[@]}"; do
     load webhook "$case" "$WEBHOOK_URL" "$WEBHOOK_PID"
     W_RPS[$case]=$RPS; W_P50[$case]=$P50; W_P99[$case]=$P99; W_RSS[$case]=$MAXRSS_MIB; W_CPU[$case]=$CPU_US; W_OTHERS[$case]=$OTHERS_PCT
 done
+BENCH_PACE_MS=$PACE_MS load webhook-paced first "$WEBHOOK_URL" "$WEBHOOK_PID"
+WP_RPS=$RPS; WP_P50=$P50; WP_P99=$P99; WP_RSS=$MAXRSS_MIB
 stop_webhook
 
 # ---- 3b. the hot path alone (parse, decide, patch, encode; no TLS, no HTTP) ---------------------
@@ -473,7 +483,8 @@ echo
 echo "| figure | measured | target | met? |"
 echo "| --- | --- | --- | --- |"
 echo "| throughput, first-ordinal pod: webhook / nginx | ${W_RPS[first]} / ${N_RPS[first]} req/s = **$RATIO_FIRST** | ≥ 0.5 | $(met "$RATIO_FIRST" 0.5 '>=') |"
-echo "| p99 latency at $CONNECTIONS connections, first-ordinal pod | ${W_P99[first]} ms | ≤ 2 ms | $(met "${W_P99[first]}" 2 '<=') |"
+echo "| p99 latency at $CONNECTIONS connections, first-ordinal pod, saturated (as fast as answers come) | ${W_P99[first]} ms (nginx ${N_P99[first]} ms) | ≤ 2 ms | $(met "${W_P99[first]}" 2 '<=') |"
+echo "| p99 latency at $CONNECTIONS connections, first-ordinal pod, paced ($WP_RPS req/s: ${PACE_MS} ms pause per connection) | $WP_P99 ms (nginx $NP_P99 ms at $NP_RPS req/s) | ≤ 2 ms | $(met "$WP_P99" 2 '<=') |"
 echo "| RSS under load (max over the three loads) | $MAX_RSS MiB | ≤ 128 MiB | $(met "$MAX_RSS" 128 '<=') |"
 echo "| JVM start to \`/q/health/ready\` 200 (median of $STARTS) | $READY_SHIPPED ms | ≤ 1500 ms | $(met "$READY_SHIPPED" 1500 '<=') |"
 echo "| JVM start to the HTTPS port accepting (median of $STARTS) | $SERVING_SHIPPED ms | ≤ 1500 ms | $(met "$SERVING_SHIPPED" 1500 '<=') |"
@@ -491,6 +502,11 @@ echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for case in "${CASES[@]}"; do
     echo "| ${CASE_TITLE[$case]} | $(wc -c <"$WORK/req/$case.json") B | ${W_RPS[$case]} | ${N_RPS[$case]} | $(ratio "${W_RPS[$case]}" "${N_RPS[$case]}") | ${W_P50[$case]} / ${W_P99[$case]} | ${N_P50[$case]} / ${N_P99[$case]} | ${W_CPU[$case]} / ${N_CPU[$case]} | ${W_RSS[$case]} | ${W_OTHERS[$case]} / ${N_OTHERS[$case]} |"
 done
+echo
+echo "Paced, first-ordinal pod ($CONNECTIONS connections, each pausing ${PACE_MS} ms after every answer; the pause is not counted in latency):"
+echo "webhook $WP_RPS req/s, p50 / p99 $WP_P50 / $WP_P99 ms, max RSS $WP_RSS MiB; nginx $NP_RPS req/s, p50 / p99 $NP_P50 / $NP_P99 ms."
+echo "Saturated runs measure queueing as much as work: with $CONNECTIONS connections always waiting, latency is about"
+echo "connections ÷ throughput. API servers send a few reviews at a time; the paced run is closer to that."
 echo
 echo "CPU µs/request is the server's user + system CPU time during the measured run divided by the requests answered: unlike"
 echo "req/s it does not depend on how much CPU wrk and other processes take. \"Others' CPU\" is the share of the machine's CPU"
