@@ -122,14 +122,23 @@ public final class AdmissionReviewHandler {
     /**
      * The offset of the first byte that is not well-formed UTF-8, or -1. The API server always sends
      * valid UTF-8; Jackson would read some invalid sequences into lone surrogates that it then
-     * refuses to read back. Checked in 8 KiB steps, so a large body costs no extra memory.
+     * refuses to read back. The ASCII prefix (all of a typical pod) is only scanned; the decoder
+     * checks the rest in steps of at most 8 KiB, so a large body costs no extra memory.
      */
     static int invalidUtf8Offset(byte[] body) {
+        int firstNonAscii = 0;
+        while (firstNonAscii < body.length && body[firstNonAscii] >= 0) {
+            firstNonAscii++;
+        }
+        if (firstNonAscii == body.length) {
+            return -1;
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(body);
-        CharBuffer out = CharBuffer.allocate(8192);
+        // Every byte before firstNonAscii is a whole character, so decoding may start there.
+        ByteBuffer in = ByteBuffer.wrap(body, firstNonAscii, body.length - firstNonAscii);
+        CharBuffer out = CharBuffer.allocate(Math.min(8192, body.length - firstNonAscii + 1));
         while (true) {
             CoderResult result = decoder.decode(in, out, true);
             if (result.isError()) {

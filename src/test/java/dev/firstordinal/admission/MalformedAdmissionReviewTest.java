@@ -125,4 +125,26 @@ class MalformedAdmissionReviewTest {
                 .hasMessage("malformed AdmissionReview: body is not valid UTF-8 (at byte " + at + ")");
         assertThat(AdmissionReviewHandler.invalidUtf8Offset(valid)).isEqualTo(-1);
     }
+    @Test
+    void findsTheFirstInvalidByteAfterAnAsciiPrefixAndAcceptsValidMultiByteText() {
+        byte[] ascii = "{\"a\":\"b\"}".getBytes(StandardCharsets.US_ASCII);
+        byte[] valid = "{\"é\":\"shard-😀\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] badContinuation = {'{', '"', (byte) 0xc3, '"', '}'};
+        byte[] truncatedAtEnd = {'"', 'x', (byte) 0xe2, (byte) 0x82};
+        byte[] invalidFirst = {(byte) 0xff, 'a'};
+        byte[] longThenBad = new byte[20_000];
+        java.util.Arrays.fill(longThenBad, (byte) 'a');
+        for (int i = 100; i + 1 < 19_000; i += 2) { // é repeated: the decoder runs through several 8 KiB steps
+            longThenBad[i] = (byte) 0xc3;
+            longThenBad[i + 1] = (byte) 0xa9;
+        }
+        longThenBad[19_500] = (byte) 0x80;
+
+        assertThat(AdmissionReviewHandler.invalidUtf8Offset(ascii)).isEqualTo(-1);
+        assertThat(AdmissionReviewHandler.invalidUtf8Offset(valid)).isEqualTo(-1);
+        assertThat(AdmissionReviewHandler.invalidUtf8Offset(badContinuation)).isEqualTo(2);
+        assertThat(AdmissionReviewHandler.invalidUtf8Offset(truncatedAtEnd)).isEqualTo(2);
+        assertThat(AdmissionReviewHandler.invalidUtf8Offset(invalidFirst)).isEqualTo(0);
+        assertThat(AdmissionReviewHandler.invalidUtf8Offset(longThenBad)).isEqualTo(19_500);
+    }
 }
