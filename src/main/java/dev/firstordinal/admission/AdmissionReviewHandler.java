@@ -196,7 +196,60 @@ public final class AdmissionReviewHandler {
      * The response AdmissionReview: {@code uid}, {@code allowed: true}, {@code patch} (base64) with
      * {@code patchType: JSONPatch} when there is a patch, {@code warnings} when there are any.
      */
-    private static byte[] encode(String uid, byte[] patch, List<String> warnings) {
+    static byte[] encode(String uid, byte[] patch, List<String> warnings) {
+        if (warnings.isEmpty() && writtenAsIs(uid)) {
+            return assemble(uid, patch);
+        }
+        return generate(uid, patch, warnings);
+    }
+
+    private static final byte[] ANSWER_HEAD = ("{\"apiVersion\":\"" + API_VERSION + "\",\"kind\":\"" + KIND
+            + "\",\"response\":{\"uid\":\"").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ALLOWED = "\",\"allowed\":true".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PATCH_HEAD = ",\"patchType\":\"JSONPatch\",\"patch\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PATCH_TAIL = "\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ANSWER_TAIL = "}}".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The common answer (no warnings, a UUID-like uid) as one array of exactly its size: the same bytes
+     * {@link #generate} writes, without a generator, a growing buffer and a final copy.
+     */
+    private static byte[] assemble(String uid, byte[] patch) {
+        int size = ANSWER_HEAD.length + uid.length() + ALLOWED.length + ANSWER_TAIL.length
+                + (patch == null ? 0 : PATCH_HEAD.length + patch.length + PATCH_TAIL.length);
+        byte[] out = new byte[size];
+        int at = put(out, 0, ANSWER_HEAD);
+        for (int i = 0; i < uid.length(); i++) {
+            out[at++] = (byte) uid.charAt(i); // ASCII only (writtenAsIs): one byte per char
+        }
+        at = put(out, at, ALLOWED);
+        if (patch != null) {
+            at = put(out, at, PATCH_HEAD);
+            at = put(out, at, patch);
+            at = put(out, at, PATCH_TAIL);
+        }
+        put(out, at, ANSWER_TAIL);
+        return out;
+    }
+
+    private static int put(byte[] out, int at, byte[] part) {
+        System.arraycopy(part, 0, out, at, part.length);
+        return at + part.length;
+    }
+
+    /** Printable ASCII other than {@code "} and {@code \}: characters JSON (and Jackson) write unescaped. */
+    static boolean writtenAsIs(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Any answer, through Jackson (escaping the uid and the warnings). */
+    static byte[] generate(String uid, byte[] patch, List<String> warnings) {
         ByteArrayBuilder out = new ByteArrayBuilder(patch == null ? 160 : 192 + patch.length);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             g.writeStartObject();

@@ -191,8 +191,8 @@ final class AdmissionReviewReader {
                 case "name" -> metadata.setName(text(p, "metadata.name"));
                 case "generateName" -> metadata.setGenerateName(text(p, "metadata.generateName"));
                 case "namespace" -> metadata.setNamespace(text(p, "metadata.namespace"));
-                case "labels" -> metadata.setLabels(stringMap(p, "metadata.labels"));
-                case "annotations" -> metadata.setAnnotations(stringMap(p, "metadata.annotations"));
+                case "labels" -> metadata.setLabels(stringMap(p, "metadata.labels must be a map of strings", "metadata.labels value"));
+                case "annotations" -> metadata.setAnnotations(stringMap(p, "metadata.annotations must be a map of strings", "metadata.annotations value"));
                 case "ownerReferences" -> metadata.setOwnerReferences(ownerReferences(p));
                 default -> p.skipChildren();
             }
@@ -200,16 +200,17 @@ final class AdmissionReviewReader {
         return metadata;
     }
 
-    private static Map<String, String> stringMap(JsonParser p, String what) throws IOException, BadAdmissionReview {
+    /** The messages are constants: building them for every label would cost more than reading the label. */
+    private static Map<String, String> stringMap(JsonParser p, String notAMap, String valueWhat) throws IOException, BadAdmissionReview {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
             return null;
         }
-        expect(p, JsonToken.START_OBJECT, what + " must be a map of strings");
+        expect(p, JsonToken.START_OBJECT, notAMap);
         Map<String, String> map = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             p.nextToken();
-            map.put(key, text(p, what + " value"));
+            map.put(key, text(p, valueWhat));
         }
         return map;
     }
