@@ -97,8 +97,8 @@ public class CoverageMetrics {
             thread.setDaemon(true);
             return thread;
         });
-        scheduler.scheduleWithFixedDelay(() -> runSafely(label), 0, interval, TimeUnit.MILLISECONDS);
-        LOG.infof("coverage metrics: every %s, namespaces %s", config.coverage().interval(),
+        scheduler.scheduleWithFixedDelay(() -> runSafely(label), config.coverage().initialDelay().toMillis(), interval, TimeUnit.MILLISECONDS);
+        LOG.infof("coverage metrics: every %s from %s after start, namespaces %s", config.coverage().interval(), config.coverage().initialDelay(),
                 namespaces.isEmpty() ? "labelled " + label : String.join(",", namespaces));
     }
 

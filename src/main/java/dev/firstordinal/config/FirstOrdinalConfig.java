@@ -193,5 +193,12 @@ public interface FirstOrdinalConfig {
         /** How often coverage is computed. */
         @WithDefault("5m")
         Duration interval();
+
+        /**
+         * How long after start the first run waits: listing namespaces and pods loads most of the
+         * Kubernetes client's classes, which would otherwise compete with start-up for CPU.
+         */
+        @WithDefault("15s")
+        Duration initialDelay();
     }
 }

@@ -51,7 +51,8 @@ class StatefulSetAwareWebhookTest {
                     "first-ordinal.statefulset-cache.enabled", "true",
                     "first-ordinal.namespaces", "shop",
                     "first-ordinal.coverage.enabled", "true",
-                    "first-ordinal.coverage.interval", "1s");
+                    "first-ordinal.coverage.interval", "1s",
+                    "first-ordinal.coverage.initial-delay", "0s");
         }
 
         @Override
