@@ -236,7 +236,27 @@ to_ms() {
 median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else printf "%.0f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 WEBHOOK_URL=https://127.0.0.1:$SSL_PORT
-read -r -a SHIPPED <<<"$SHIPPED_JVM_FLAGS"
+# The image's AppCDS archive: Dockerfile.jvm trains it at build time with its RUN java ... step; the
+# same command (paths moved here) trains this run's copy, and the shipped flags point at it.
+read -r -a SHIPPED_AS_IMAGE <<<"$SHIPPED_JVM_FLAGS"
+SHIPPED=(); NO_CDS=(); CDS_ARCHIVE=""
+for flag in "${SHIPPED_AS_IMAGE[@]}"; do
+    case $flag in
+        -XX:SharedArchiveFile=*) CDS_ARCHIVE=$WORK/app-cds.jsa; SHIPPED+=("-XX:SharedArchiveFile=$CDS_ARCHIVE") ;;
+        *) SHIPPED+=("$flag"); NO_CDS+=("$flag") ;;
+    esac
+done
+if [ -n "$CDS_ARCHIVE" ]; then
+    TRAINING=$(awk '/^RUN java /{on = 1} on {print} on && /&&/ {exit}' Dockerfile.jvm | tr '\n' ' ' \
+        | sed -e 's/\\ / /g' -e 's/^RUN //' -e 's/ *&&.*//' \
+              -e "s#/deployments/app-cds.jsa#$CDS_ARCHIVE#g" -e "s#/deployments/quarkus-run.jar#$JAR#g" \
+              -e "s#/tmp/cds-training-tls#$WORK/cds-training-tls#g")
+    read -r -a TRAINING_COMMAND <<<"$TRAINING"
+    [ "${TRAINING_COMMAND[0]:-}" = java ] || die "no RUN java ... AppCDS training step found in Dockerfile.jvm"
+    log "training the AppCDS archive as Dockerfile.jvm does: $TRAINING"
+    "${TRAINING_COMMAND[@]}" >"$WORK/cds-training.log" 2>&1 || { tail -5 "$WORK/cds-training.log" >&2; die "the AppCDS training run failed"; }
+    [ -s "$CDS_ARCHIVE" ] || die "the AppCDS training run wrote no archive"
+fi
 
 # ---- 1. start-up: ready time and first-request latency -------------------------------------------
 log "start-up with the shipped flags: $SHIPPED_JVM_FLAGS"
@@ -272,17 +292,13 @@ measure_starts() {
 measure_starts "shipped flags" "${SHIPPED[@]}"
 READY_SHIPPED=$READY_MED; FIRST_SHIPPED=$FIRST_MED; TLS_SHIPPED=$TLS_MED; SERVING_SHIPPED=$SERVING_MED
 
-# AppCDS: an archive of the classes loaded by a start and one request (JDK 17: ArchiveClassesAtExit).
-log "AppCDS: creating the archive"
-start_webhook "${SHIPPED[@]}" -XX:ArchiveClassesAtExit="$WORK/app-cds.jsa"
-post first "$WEBHOOK_URL" cds >/dev/null
-stop_webhook
-if [ -s "$WORK/app-cds.jsa" ]; then
-    measure_starts "AppCDS" "${SHIPPED[@]}" -XX:SharedArchiveFile="$WORK/app-cds.jsa"
-    READY_CDS=$READY_MED; FIRST_CDS=$FIRST_MED; TLS_CDS=$TLS_MED; SERVING_CDS=$SERVING_MED
-    CDS_MIB=$(du -m "$WORK/app-cds.jsa" | cut -f1)
+# The baseline of the archive: the same flags without it.
+if [ -n "$CDS_ARCHIVE" ]; then
+    measure_starts "without the AppCDS archive" "${NO_CDS[@]}"
+    READY_NOCDS=$READY_MED; FIRST_NOCDS=$FIRST_MED; TLS_NOCDS=$TLS_MED; SERVING_NOCDS=$SERVING_MED
+    CDS_MIB=$(du -m "$CDS_ARCHIVE" | cut -f1)
 else
-    READY_CDS="n/a"; FIRST_CDS="n/a"; TLS_CDS="n/a"; SERVING_CDS="n/a"; CDS_MIB="n/a"
+    READY_NOCDS="n/a"; FIRST_NOCDS="n/a"; TLS_NOCDS="n/a"; SERVING_NOCDS="n/a"; CDS_MIB="n/a"
 fi
 
 # ---- 2. nginx: the physical limit ----------------------------------------------------------------
@@ -366,7 +382,7 @@ stop_webhook
 # ---- 3b. the hot path alone (parse, decide, patch, encode; no TLS, no HTTP) ---------------------
 HOT_PATH=$WORK/hot-path.txt
 APP_CP=$(ls target/quarkus-app/app/*.jar):$(ls target/quarkus-app/lib/main/*.jar | tr '\n' ':')
-java "${SHIPPED[@]}" -cp "$APP_CP" bench/HandlerBench.java "$WORK/req/first.json" "$WORK/req/other.json" "$WORK/req/large.json" \
+java "${NO_CDS[@]}" -cp "$APP_CP" bench/HandlerBench.java "$WORK/req/first.json" "$WORK/req/other.json" "$WORK/req/large.json" \
     > "$HOT_PATH" 2>"$WORK/hot-path.err" || echo "(failed: $(tail -1 "$WORK/hot-path.err"))" > "$HOT_PATH"
 log "hot path alone: $(tr '\n' ';' < "$HOT_PATH")"
 
@@ -529,8 +545,8 @@ echo "## Start-up"
 echo
 echo "| configuration | JVM start → ready (median ms) | JVM start → HTTPS port accepting (median ms) | first request after that (median ms) | of which TLS handshake (ms) |"
 echo "| --- | --- | --- | --- | --- |"
-echo "| shipped flags | $READY_SHIPPED | $SERVING_SHIPPED | $FIRST_SHIPPED | $TLS_SHIPPED |"
-echo "| shipped flags + AppCDS archive ($CDS_MIB MiB, \`-XX:SharedArchiveFile\`) | $READY_CDS | $SERVING_CDS | $FIRST_CDS | $TLS_CDS |"
+echo "| shipped flags, with the image's AppCDS archive ($CDS_MIB MiB, trained as Dockerfile.jvm does) | $READY_SHIPPED | $SERVING_SHIPPED | $FIRST_SHIPPED | $TLS_SHIPPED |"
+echo "| the same without the archive (no \`-XX:SharedArchiveFile\`) | $READY_NOCDS | $SERVING_NOCDS | $FIRST_NOCDS | $TLS_NOCDS |"
 echo
 echo "Ready: from launching \`java\` to the first 200 of \`/q/health/ready\` (polled every 10 ms). First request: curl's"
 echo "\`time_total\` for the first-ordinal AdmissionReview right after ready, new TLS connection included."

@@ -33,6 +33,13 @@ public interface FirstOrdinalConfig {
 
     Coverage coverage();
 
+    /**
+     * Start, answer the warm-up review, then exit 0: the training run that writes the image's AppCDS
+     * archive ({@code -XX:ArchiveClassesAtExit}, see Dockerfile.jvm). Never set it on a running webhook.
+     */
+    @WithDefault("false")
+    boolean exitAfterStart();
+
     interface Label {
         /** The backup label's key. */
         @WithDefault("velero-backup-schedule")

@@ -44,6 +44,47 @@ class ServeFromJarIT {
         assertThat(output).contains("TLS engine: JDK (first-ordinal.tls.engine=jdk)").doesNotContain("BoringSSL");
     }
 
+    /**
+     * The image's AppCDS training step, as Dockerfile.jvm writes it (paths moved to this build): it must
+     * exit by itself, write an archive, and that archive must map (-Xshare:on fails the start otherwise)
+     * into a JVM that then serves.
+     */
+    @Test
+    void dockerfileTrainingRunWritesAnArchiveThatTheServerStartsWith() throws Exception {
+        Path archive = tempDir.resolve("app-cds.jsa");
+        List<String> training = dockerfileTrainingCommand(archive);
+        Process run = new ProcessBuilder(training).redirectErrorStream(true)
+                .redirectOutput(tempDir.resolve("training.log").toFile()).start();
+        try {
+            assertThat(run.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).as("the training run exits by itself").isTrue();
+        } finally {
+            run.destroyForcibly();
+        }
+        String log = Files.readString(tempDir.resolve("training.log"));
+        assertThat(run.exitValue()).as(log).isZero();
+        assertThat(log).contains("class-data training run");
+        assertThat(Files.size(archive)).isGreaterThan(1_000_000);
+
+        String output = serveFirstOrdinalReview(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:on"));
+        assertThat(output).doesNotContain("class-data training run");
+    }
+
+    private List<String> dockerfileTrainingCommand(Path archive) throws java.io.IOException {
+        String dockerfile = Files.readString(Path.of("Dockerfile.jvm"));
+        java.util.regex.Matcher run = java.util.regex.Pattern.compile("(?m)^RUN (java (?:[^\\n]|\\\\\n)*?) &&").matcher(dockerfile);
+        assertThat(run.find()).as("Dockerfile.jvm has a RUN java ... training step").isTrue();
+        List<String> command = new java.util.ArrayList<>();
+        for (String word : run.group(1).replace("\\\n", " ").trim().split("\\s+")) {
+            command.add(word
+                    .replace("/deployments/app-cds.jsa", archive.toString())
+                    .replace("/deployments/quarkus-run.jar", JarProcess.JAR.toString())
+                    .replace("/tmp/cds-training-tls", tempDir.resolve("training-tls").toString()));
+        }
+        command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        assertThat(command).contains("-XX:ArchiveClassesAtExit=" + archive, "-jar", JarProcess.JAR.toString());
+        return command;
+    }
+
     /** Starts the jar with no mounted certificate, posts the first-ordinal review over verified TLS, returns the jar's output. */
     private String serveFirstOrdinalReview(List<String> extraArguments) throws Exception {
         int httpsPort = JarProcess.freePort();

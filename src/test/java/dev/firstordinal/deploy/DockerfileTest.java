@@ -60,10 +60,23 @@ class DockerfileTest {
         Map<String, String> env = env();
 
         assertThat(env.get("JAVA_OPTS_APPEND").split(" ")).containsExactly(
-                "-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-Xmn8m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-Xmn8m", "-Xss512k", "-XX:TieredStopAtLevel=1",
+                "-XX:SharedArchiveFile=/deployments/app-cds.jsa", "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
         assertThat(env).containsEntry("GC_CONTAINER_OPTIONS", "-XX:+UseSerialGC").containsEntry("JAVA_MAX_MEM_RATIO", "0")
                 .containsEntry("MALLOC_ARENA_MAX", "2");
+    }
+
+    /** ServeFromJarIT runs this very command (paths moved) and starts a server on its archive. */
+    @Test
+    void trainsTheAppCdsArchiveTheJvmFlagsNameAfterTheApplicationIsCopied() {
+        int training = lastIndexStartingWith("RUN java ");
+        assertThat(training).as("a RUN java ... training step").isGreaterThan(lastIndexStartingWith("COPY"));
+        assertThat(INSTRUCTIONS.indexOf("USER 185")).as("trained as the user that runs the image").isLessThan(training);
+        String run = TEXT.substring(TEXT.indexOf("RUN java "), TEXT.indexOf("ENV GC_CONTAINER_OPTIONS"));
+        assertThat(run).contains("-XX:ArchiveClassesAtExit=/deployments/app-cds.jsa", "-Dfirst-ordinal.exit-after-start=true",
+                "-jar /deployments/quarkus-run.jar serve", "&& test -s /deployments/app-cds.jsa");
+        assertThat(env().get("JAVA_OPTS_APPEND")).contains("-XX:SharedArchiveFile=/deployments/app-cds.jsa");
     }
 
     @Test
