@@ -406,6 +406,29 @@ else
     echo "(no recording)" > "$TOP_FRAMES"; echo "(no recording)" > "$WORK/app-frames.txt"; SAMPLES=0
 fi
 
+# ---- 4b. profile with perf, when installed: native code too (BoringSSL, the kernel, the JVM) ---------
+# JFR samples only threads running Java code; with TLS in BoringSSL most of a request's time is not.
+PERF_DSO="(not run: perf is not installed; apt-get install linux-perf)"; PERF_SYMS=""
+if command -v perf >/dev/null 2>&1; then
+    log "profiling the first-ordinal case with perf"
+    start_webhook "${SHIPPED[@]}" -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit
+    PERF_PID=$WEBHOOK_PID
+    (sleep $((WARMUP + 1)); perf record -q -F 499 -p "$PERF_PID" -o "$WORK/perf.data" -- sleep $((DURATION > 4 ? DURATION - 3 : 1)) \
+        >"$WORK/perf-record.log" 2>&1) &
+    PERF_RECORDER=$!
+    load perf first "$WEBHOOK_URL" "$WEBHOOK_PID"
+    wait "$PERF_RECORDER" || true
+    stop_webhook   # the JVM writes /tmp/perf-<pid>.map (JIT-compiled method names) as it exits
+    if [ -s "$WORK/perf.data" ]; then
+        shorten() { sed -e 's/libnetty_tcnative_linux_[a-z0-9_]*\.so (deleted)/libnetty_tcnative (BoringSSL)/' -e 's/\[JIT\] tid [0-9]*/JIT-compiled Java/' -e 's/ *$//' -e 's/   */  /g'; }
+        PERF_DSO=$(perf report -i "$WORK/perf.data" --sort dso --stdio 2>/dev/null | grep -v '^#' | grep . | awk 'NR <= 8' | shorten || true)
+        PERF_SYMS=$(perf report -i "$WORK/perf.data" --sort dso,sym --stdio 2>/dev/null | grep -v '^#' | grep . | awk 'NR <= 25' | shorten | cut -c1-160 || true)
+    else
+        PERF_DSO="(perf record failed: $(tail -1 "$WORK/perf-record.log"))"
+    fi
+    rm -f "/tmp/perf-$PERF_PID.map"
+fi
+
 # ---- 5. JVM flag and event-loop variants (first-ordinal case) --------------------------------------
 VARIANT_ROWS=""
 if [ "$VARIANTS" = 1 ]; then
@@ -575,7 +598,26 @@ if [ -n "$VARIANT_ROWS" ]; then
     printf '%s' "$VARIANT_ROWS"
 fi
 echo
+echo "## Profile (perf, first-ordinal pod under load)"
+echo
+echo "Where the webhook process's CPU time goes, by library (\`perf record -F 499\` during the measured run;"
+echo "JIT-compiled Java named through \`-XX:+DumpPerfMapAtExit\`):"
+echo
+echo '```'
+echo "$PERF_DSO"
+echo '```'
+if [ -n "$PERF_SYMS" ]; then
+    echo
+    echo "Top symbols:"
+    echo
+    echo '```'
+    echo "$PERF_SYMS"
+    echo '```'
+fi
+echo
 echo "## Profile (JFR, first-ordinal pod under load, $SAMPLES execution samples)"
+echo
+echo "JFR samples threads only while they run Java code, so with TLS in BoringSSL it sees a small part of the time."
 echo
 echo "Top frames (where CPU time is spent):"
 echo
