@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks first-ordinal against the physical limit of this machine and writes bench/RESULTS.md.
 #
-#   bench/run.sh                  # everything (about 6 minutes on 2 cores)
+#   bench/run.sh                  # everything (about 12 minutes on 2 cores)
 #   BENCH_DURATION=20 bench/run.sh
 #
 # Loopback only; every load run is bounded in time (wrk -d). Installs nginx-light and wrk with
