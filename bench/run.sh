@@ -238,7 +238,10 @@ median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; e
 WEBHOOK_URL=https://127.0.0.1:$SSL_PORT
 # The image's AppCDS archive: Dockerfile.jvm trains it at build time with its RUN java ... step; the
 # same command (paths moved here) trains this run's copy, and the shipped flags point at it.
-read -r -a SHIPPED_AS_IMAGE <<<"$SHIPPED_JVM_FLAGS"
+# The image's run-java.sh puts GC_CONTAINER_OPTIONS and its own defaults before JAVA_OPTS_APPEND
+# (DockerfileTest holds the same list): the heap free ratios shrink the old generation after a GC.
+RUN_JAVA_FLAGS=${RUN_JAVA_FLAGS-"$(sed -n 's/^ENV GC_CONTAINER_OPTIONS="\(.*\)"$/\1/p' Dockerfile.jvm) -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError"}
+read -r -a SHIPPED_AS_IMAGE <<<"$RUN_JAVA_FLAGS $SHIPPED_JVM_FLAGS"
 SHIPPED=(); NO_CDS=(); CDS_ARCHIVE=""
 for flag in "${SHIPPED_AS_IMAGE[@]}"; do
     case $flag in
@@ -513,7 +516,7 @@ echo
 echo "Machine: $(nproc) cores ($CPU), $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM, $JAVA_VERSION,"
 echo "$(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | awk 'NR <= 1' | awk '{print $1, $2}')."
 echo "Load: wrk, $THREADS threads, $CONNECTIONS connections, HTTP/1.1 keep-alive over TLS on loopback, ${WARMUP} s warm-up then ${DURATION} s measured per row."
-echo "wrk and the server share the same $(nproc) cores. JVM flags (shipped): \`$SHIPPED_JVM_FLAGS\`${SHIPPED_JAVA_ENV:+, environment \`$SHIPPED_JAVA_ENV\`}."
+echo "wrk and the server share the same $(nproc) cores. JVM flags as the image's run-java.sh composes them: \`$RUN_JAVA_FLAGS $SHIPPED_JVM_FLAGS\`${SHIPPED_JAVA_ENV:+, environment \`$SHIPPED_JAVA_ENV\`}."
 echo "TLS: $(grep -m1 -o 'TLS engine: [^(]*' "$WORK/webhook.log" | sed 's/TLS engine: //; s/ *$//') in the webhook (\`first-ordinal.tls.engine\`), OpenSSL $(openssl version | awk '{print $2}') in nginx and wrk."
 echo "1-minute load average when the script started: $LOAD_AT_START; at the end: $(cut -d' ' -f1 /proc/loadavg)."
 echo
