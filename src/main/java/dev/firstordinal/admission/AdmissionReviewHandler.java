@@ -113,7 +113,7 @@ public final class AdmissionReviewHandler {
             }
             return review;
         } catch (JsonProcessingException e) {
-            throw AdmissionReviewReader.malformed(e);
+            throw JsonTokens.malformed(e);
         } catch (IOException | RuntimeException e) {
             throw new BadAdmissionReview("malformed AdmissionReview: " + e.getMessage());
         }

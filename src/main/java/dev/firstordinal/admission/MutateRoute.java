@@ -108,7 +108,7 @@ public class MutateRoute {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        // Concatenation, not infof: java.util.Formatter costed ~10% of a marked pod's CPU under C1 (bench/RESULTS.md).
+        // Concatenation, not infof: no java.util.Formatter parse for every marked pod.
         LOG.info("marked pod for backup: namespace=" + answer.namespace() + " pod=" + answer.pod()
                 + " statefulset=" + decision.statefulSet().orElse("") + " ordinal=" + decision.ordinal().orElse(-1)
                 + " labels=" + decision.labelsToAdd() + " annotations=" + decision.annotationsToAdd().keySet());
