@@ -2,14 +2,10 @@ package dev.firstordinal.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstordinal.cli.Args;
 import dev.firstordinal.cli.CliCommand;
 import dev.firstordinal.cli.MarkingOptions;
-import dev.firstordinal.cli.Settings;
-import dev.firstordinal.cluster.NamespaceLabel;
-import dev.firstordinal.ordinal.FirstOrdinalRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -94,9 +90,9 @@ public final class AuditCommand implements CliCommand {
 
     @Override
     public int run(List<String> argv) {
-        Options options;
+        AuditOptions options;
         try {
-            options = Options.parse(argv);
+            options = AuditOptions.parse(argv);
         } catch (Args.UsageException e) {
             err.println("first-ordinal audit: " + e.getMessage() + "; run 'audit --help' for the options");
             return USAGE_ERROR;
@@ -120,7 +116,7 @@ public final class AuditCommand implements CliCommand {
         }
     }
 
-    private int audit(KubernetesClient client, Options options) {
+    private int audit(KubernetesClient client, AuditOptions options) {
         ClusterReader reader = new ClusterReader(client);
         List<String> namespaces = namespaces(reader, options);
         List<ShardSnapshot> snapshots = reader.snapshots(namespaces);
@@ -131,9 +127,9 @@ public final class AuditCommand implements CliCommand {
             List<String> failures = options.dryRun ? List.of() : apply(client, plan);
             patchFailed = !failures.isEmpty();
             if (options.json) {
-                backfillJson = Optional.of(backfillJson(plan, options.dryRun, failures));
+                backfillJson = Optional.of(BackfillReport.json(JSON, plan, options.dryRun, failures));
             } else {
-                printBackfill(plan, options.dryRun, failures);
+                BackfillReport.print(out, plan, options.dryRun, failures);
             }
             if (!options.dryRun && !plan.fixes().isEmpty()) {
                 snapshots = reader.snapshots(namespaces);
@@ -151,7 +147,7 @@ public final class AuditCommand implements CliCommand {
     }
 
     /** {@code --namespace}'s namespaces, else every opted-in one (also with {@code --all-namespaces}). */
-    private List<String> namespaces(ClusterReader reader, Options options) {
+    private List<String> namespaces(ClusterReader reader, AuditOptions options) {
         if (!options.namespaces.isEmpty()) {
             return options.namespaces;
         }
@@ -178,52 +174,6 @@ public final class AuditCommand implements CliCommand {
         return failures;
     }
 
-    private void printBackfill(Backfill.Plan plan, boolean dryRun, List<String> failures) {
-        if (dryRun) {
-            out.println("Dry run: nothing was changed. audit --fix would apply " + count(plan.fixes().size(), "patch", "patches") + ":");
-        } else {
-            out.println("Backfill: " + count(plan.fixes().size() - failures.size(), "pod", "pods") + " patched"
-                    + (failures.isEmpty() ? "" : ", " + failures.size() + " failed") + ":");
-        }
-        for (PodFix fix : plan.fixes()) {
-            String where = fix.namespace() + "/" + fix.pod();
-            boolean failed = failures.stream().anyMatch(f -> f.startsWith(where + ": "));
-            out.println("  " + (dryRun ? "would patch " : failed ? "FAILED " : "patched ") + where + ": " + fix.description());
-            if (dryRun) {
-                out.println("    " + fix.patch());
-            }
-            fix.warnings().forEach(w -> out.println("    warning: " + w));
-        }
-        failures.forEach(f -> out.println("  error: " + f));
-        plan.kept().forEach(k -> out.println("  " + k));
-        out.println();
-    }
-
-    private static ObjectNode backfillJson(Backfill.Plan plan, boolean dryRun, List<String> failures) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("dryRun", dryRun);
-        ArrayNode fixes = node.putArray("fixes");
-        for (PodFix fix : plan.fixes()) {
-            String where = fix.namespace() + "/" + fix.pod();
-            Optional<String> failure = failures.stream().filter(f -> f.startsWith(where + ": ")).findFirst();
-            ObjectNode f = fixes.addObject()
-                    .put("namespace", fix.namespace())
-                    .put("pod", fix.pod())
-                    .put("action", fix.action().name().toLowerCase(java.util.Locale.ROOT))
-                    .put("description", fix.description())
-                    .put("applied", !dryRun && failure.isEmpty());
-            f.set("patch", fix.patch());
-            f.put("error", failure.map(x -> x.substring(where.length() + 2)).orElse(null));
-            f.set("warnings", JSON.valueToTree(fix.warnings()));
-        }
-        node.set("kept", JSON.valueToTree(plan.kept()));
-        return node;
-    }
-
-    private static String count(int n, String one, String many) {
-        return n + " " + (n == 1 ? one : many);
-    }
-
     /** One line: the API server's status message, or what went wrong underneath (DNS, TLS, connection). */
     static String describe(KubernetesClientException e) {
         if (e.getStatus() != null && e.getStatus().getMessage() != null) {
@@ -242,61 +192,5 @@ public final class AuditCommand implements CliCommand {
 
     private static String flat(String message) {
         return message == null ? "" : message.replaceAll("\\s+", " ").trim();
-    }
-
-    /** Parsed options; {@code null} from {@link #parse} means --help. */
-    static final class Options {
-        List<String> namespaces;
-        boolean allNamespaces;
-        boolean json;
-        boolean fix;
-        boolean dryRun;
-        NamespaceLabel namespaceLabel;
-        FirstOrdinalRule rule;
-
-        static Options parse(List<String> argv) throws Args.UsageException {
-            Args args = MarkingOptions.addTo(Args.spec()
-                    .value("--namespace", "-n")
-                    .flag("--all-namespaces", "-A")
-                    .value("--output", "-o")
-                    .flag("--fix")
-                    .flag("--dry-run")
-                    .value("--namespace-label")
-                    .flag("--help", "-h"))
-                    .parse(argv);
-            if (args.has("--help")) {
-                return null;
-            }
-            if (!args.positional().isEmpty()) {
-                throw new Args.UsageException("unexpected argument '" + args.positional().get(0) + "'");
-            }
-            Options options = new Options();
-            options.namespaces = args.values("--namespace");
-            options.allNamespaces = args.has("--all-namespaces");
-            if (options.allNamespaces && !options.namespaces.isEmpty()) {
-                throw new Args.UsageException("--namespace and --all-namespaces exclude each other");
-            }
-            if (args.has("--namespace") && options.namespaces.isEmpty()) {
-                throw new Args.UsageException("--namespace needs a namespace name");
-            }
-            String output = args.value("--output").orElse("table");
-            if (!output.equals("table") && !output.equals("json")) {
-                throw new Args.UsageException("output format '" + output + "' is not table or json");
-            }
-            options.json = output.equals("json");
-            options.fix = args.has("--fix");
-            options.dryRun = args.has("--dry-run");
-            if (options.dryRun && !options.fix) {
-                throw new Args.UsageException("--dry-run goes with --fix (the audit alone changes nothing)");
-            }
-            try {
-                options.namespaceLabel = NamespaceLabel.parse(Settings.get(args, "--namespace-label",
-                        "first-ordinal.namespace-label", NamespaceLabel.DEFAULT));
-            } catch (IllegalArgumentException e) {
-                throw new Args.UsageException(e.getMessage());
-            }
-            options.rule = MarkingOptions.rule(args);
-            return options;
-        }
     }
 }
