@@ -22,6 +22,11 @@ public final class JarProcess implements AutoCloseable {
     }
 
     public static JarProcess start(List<String> jvmOptions, String... args) throws IOException {
+        return start(java.util.Map.of(), jvmOptions, args);
+    }
+
+    /** Starts the jar with extra environment variables (e.g. {@code KUBECONFIG}). */
+    public static JarProcess start(java.util.Map<String, String> env, List<String> jvmOptions, String... args) throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run the *IT tests with 'mvn verify' (after package)");
         }
@@ -32,7 +37,9 @@ public final class JarProcess implements AutoCloseable {
         command.add(JAR.toString());
         command.addAll(List.of(args));
         Path output = Files.createTempFile("first-ordinal-jar", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         return new JarProcess(process, output);
     }
 

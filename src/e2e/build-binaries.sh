@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Builds the upstream binaries the real-cluster tests run (kube-apiserver, kube-controller-manager,
+# kubectl, etcd) from their Go modules through the Go module proxy, at the versions pinned below,
+# into a cache outside the repository: ${FIRST_ORDINAL_CACHE:-~/.cache/first-ordinal}/bin/<version>/,
+# and copies the cert-manager and Velero CRDs from their Go modules into .../crds/<version>/.
+# A second run finds them there and builds nothing. Prints KEY=VALUE lines (the directories) on stdout.
+#
+# k8s.io/kubernetes cannot be `go install`ed: its go.mod replaces every staging module (k8s.io/api,
+# k8s.io/apiserver, ...) with a local path. A scratch module requires it and replaces each of those
+# with the published v0.<minor>.<patch> instead. etcd's server module is built the same way.
+set -euo pipefail
+
+KUBERNETES_VERSION="${KUBERNETES_VERSION:-v1.37.2}"
+ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
+# CustomResourceDefinitions the shipped manifests use, as their projects publish them in their Go modules.
+CERT_MANAGER_VERSION="${CERT_MANAGER_VERSION:-v1.21.2}"
+VELERO_VERSION="${VELERO_VERSION:-v1.18.3}"
+CACHE="${FIRST_ORDINAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/first-ordinal}"
+
+staging_version="v0.${KUBERNETES_VERSION#v1.}"
+kube_dir="$CACHE/bin/kubernetes-$KUBERNETES_VERSION"
+etcd_dir="$CACHE/bin/etcd-$ETCD_VERSION"
+
+log() { echo "build-binaries: $*" >&2; }
+
+command -v go >/dev/null 2>&1 || { log "go is not on PATH: the real-cluster tests need Go to build kube-apiserver and etcd"; exit 1; }
+export GOFLAGS="-mod=mod" CGO_ENABLED=0
+
+build_kubernetes() {
+  local work; work="$(mktemp -d)"
+  trap 'rm -rf "$work"' RETURN
+  log "building Kubernetes $KUBERNETES_VERSION (kube-apiserver, kube-controller-manager, kubectl) into $kube_dir"
+  (
+    cd "$work"
+    go mod init first-ordinal.test/kubernetes-binaries >/dev/null 2>&1
+    go mod edit -require="k8s.io/kubernetes@$KUBERNETES_VERSION"
+    go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" >/dev/null
+    local upstream_mod
+    upstream_mod="$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/$KUBERNETES_VERSION.mod"
+    # Every "k8s.io/x => ./staging/src/k8s.io/x" becomes "k8s.io/x => k8s.io/x v0.Y.Z".
+    sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\1#p' "$upstream_mod" | while read -r m; do
+      go mod edit -replace="$m=$m@$staging_version"
+    done
+    cat > tools.go <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
+GO
+    go mod tidy -e >/dev/null 2>&1 || true
+    local v="${KUBERNETES_VERSION#v}" ldflags
+    ldflags="-s -w"
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      ldflags="$ldflags -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=${v%%.*} -X $pkg.gitMinor=$(echo "$v" | cut -d. -f2) -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+    done
+    mkdir -p "$kube_dir.partial"
+    for cmd in kube-apiserver kube-controller-manager kubectl; do
+      go build -trimpath -ldflags "$ldflags" -o "$kube_dir.partial/$cmd" "k8s.io/kubernetes/cmd/$cmd"
+      log "built $cmd"
+    done
+  )
+  rm -rf "$kube_dir"; mv "$kube_dir.partial" "$kube_dir"
+}
+
+build_etcd() {
+  local work; work="$(mktemp -d)"
+  trap 'rm -rf "$work"' RETURN
+  log "building etcd $ETCD_VERSION into $etcd_dir"
+  (
+    cd "$work"
+    go mod init first-ordinal.test/etcd-binary >/dev/null 2>&1
+    go mod edit -require="go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+    printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' > tools.go
+    go mod tidy -e >/dev/null 2>&1 || true
+    mkdir -p "$etcd_dir.partial"
+    go build -trimpath -ldflags "-s -w" -o "$etcd_dir.partial/etcd" go.etcd.io/etcd/server/v3
+  )
+  rm -rf "$etcd_dir"; mv "$etcd_dir.partial" "$etcd_dir"
+  log "built etcd"
+}
+
+copy_crds() { # module version subdir destination
+  local dir
+  dir="$(cd "$(mktemp -d)" && go mod download -json "$1@$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$dir/$3" ] || { log "no $3 in $1@$2"; exit 1; }
+  mkdir -p "$4.partial"
+  cp "$dir/$3"/*.yaml "$4.partial/"
+  rm -rf "$4"; mv "$4.partial" "$4"
+}
+
+start=$(date +%s)
+[ -x "$etcd_dir/etcd" ] || build_etcd
+[ -x "$kube_dir/kube-apiserver" ] && [ -x "$kube_dir/kube-controller-manager" ] && [ -x "$kube_dir/kubectl" ] || build_kubernetes
+cert_manager_crds="$CACHE/crds/cert-manager-$CERT_MANAGER_VERSION"
+velero_crds="$CACHE/crds/velero-$VELERO_VERSION"
+[ -d "$cert_manager_crds" ] || copy_crds github.com/cert-manager/cert-manager "$CERT_MANAGER_VERSION" deploy/crds "$cert_manager_crds"
+[ -d "$velero_crds" ] || copy_crds github.com/vmware-tanzu/velero "$VELERO_VERSION" config/crd/v1/bases "$velero_crds"
+log "binaries ready in $(( $(date +%s) - start )) s"
+
+echo "FIRST_ORDINAL_E2E_KUBE_BIN=$kube_dir"
+echo "FIRST_ORDINAL_E2E_ETCD_BIN=$etcd_dir"
+echo "FIRST_ORDINAL_E2E_KUBERNETES_VERSION=$KUBERNETES_VERSION"
+echo "FIRST_ORDINAL_E2E_CERT_MANAGER_CRDS=$cert_manager_crds"
+echo "FIRST_ORDINAL_E2E_VELERO_CRDS=$velero_crds"

@@ -1,0 +1,203 @@
+package dev.firstordinal.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.firstordinal.testing.JarProcess;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * first-ordinal installed on the real control plane the way a user installs it with the
+ * {@code certs-command} overlay, except where a webhook running as a local process forces a change:
+ *
+ * <ul>
+ *   <li>{@code certs --ip 127.0.0.1} issues the serving certificate, so it also names the address the
+ *       API server dials;</li>
+ *   <li>the MutatingWebhookConfiguration's {@code clientConfig.service} becomes {@code clientConfig.url}
+ *       {@code https://127.0.0.1:PORT/mutate}: without kube-proxy the API server cannot reach a Service's
+ *       cluster IP, and it refuses loopback Endpoints. Every other field is applied exactly as shipped
+ *       (caBundle from the overlay's replacement, namespaceSelector, matchConditions, timeout, policies);</li>
+ *   <li>the webhook is the packaged jar on the host, authenticated as the shipped ServiceAccount with a
+ *       TokenRequest token, so the shipped ClusterRole is all it may use.</li>
+ * </ul>
+ */
+public final class ClusterWebhook implements AutoCloseable {
+
+    public static final String NAMESPACE = "first-ordinal";
+    private static final ObjectMapper YAML = new YAMLMapper();
+    private static ClusterWebhook shared;
+
+    private final ControlPlane cluster;
+    private final Path certs;
+    private final Path kubeconfig;
+    private final int port;
+    private final int managementPort;
+    private JarProcess process;
+
+    private ClusterWebhook(ControlPlane cluster, Path certs, Path kubeconfig, int port, int managementPort) {
+        this.cluster = cluster;
+        this.certs = certs;
+        this.kubeconfig = kubeconfig;
+        this.port = port;
+        this.managementPort = managementPort;
+    }
+
+    /** The webhook installed once per test JVM and running. */
+    public static synchronized ClusterWebhook shared() throws Exception {
+        if (shared == null) {
+            ControlPlane cluster = ControlPlane.shared();
+            int port = JarProcess.freePort();
+            Path tree = copyDeployTree(cluster.dir().resolve("deploy"));
+            Path out = tree.resolve("kubernetes/overlays/certs-command/certs/out");
+            JarProcess.start(List.of(), "certs", "--out", out.toString(), "--ip", "127.0.0.1").waitFor(60);
+            if (!Files.isRegularFile(out.resolve("secret.yaml"))) {
+                throw new IllegalStateException("the certs command wrote no secret.yaml to " + out);
+            }
+            String rendered = cluster.kubectl(null, "kustomize", tree.resolve("kubernetes/overlays/certs-command").toString())
+                    .orThrow().stdout();
+            cluster.kubectl(pointAtLocalProcess(rendered, port), "apply", "--server-side", "-f", "-").orThrow();
+            Path kubeconfig = cluster.serviceAccountKubeconfig(NAMESPACE, "first-ordinal");
+            shared = new ClusterWebhook(cluster, out, kubeconfig, port, JarProcess.freePort());
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::stopQuietly));
+            shared.start();
+        }
+        return shared;
+    }
+
+    /** The deploy/ tree copied aside, so that generated keys never land in the repository. */
+    static Path copyDeployTree(Path target) throws IOException {
+        Path source = Path.of("deploy");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path to = target.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return target;
+    }
+
+    /** The shipped manifests with the webhook's clientConfig.service replaced by a URL on 127.0.0.1. */
+    static String pointAtLocalProcess(String manifests, int port) throws IOException {
+        List<JsonNode> documents = new ArrayList<>();
+        try (var parser = new YAMLFactory().createParser(manifests)) {
+            YAML.readValues(parser, JsonNode.class).forEachRemaining(documents::add);
+        }
+        StringBuilder out = new StringBuilder();
+        for (JsonNode doc : documents) {
+            if ("MutatingWebhookConfiguration".equals(doc.path("kind").asText())) {
+                for (JsonNode webhook : doc.path("webhooks")) {
+                    ObjectNode clientConfig = (ObjectNode) webhook.get("clientConfig");
+                    JsonNode service = clientConfig.remove("service");
+                    clientConfig.put("url", "https://127.0.0.1:" + port + service.path("path").asText("/mutate"));
+                }
+            }
+            out.append(YAML.writeValueAsString(doc));
+        }
+        return out.toString();
+    }
+
+    public synchronized void start() throws Exception {
+        start(List.of());
+    }
+
+    /** Stops the webhook if it runs and starts it with these extra JVM options (system properties). */
+    public synchronized void restartWith(String... jvmOptions) throws Exception {
+        stop();
+        start(List.of(jvmOptions));
+    }
+
+    private void start(List<String> extraOptions) throws Exception {
+        if (process != null && process.process().isAlive()) {
+            return;
+        }
+        List<String> options = new ArrayList<>(List.of(
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.ssl-port=" + port,
+                "-Dquarkus.management.host=127.0.0.1",
+                "-Dquarkus.management.port=" + managementPort,
+                "-Dfirst-ordinal.tls.cert-file=" + certs.resolve("tls.crt"),
+                "-Dfirst-ordinal.tls.key-file=" + certs.resolve("tls.key"),
+                "-Dquarkus.shutdown.delay-enabled=false"));
+        options.addAll(extraOptions);
+        process = JarProcess.start(Map.of("KUBECONFIG", kubeconfig.toString()), options);
+        awaitReady(Duration.ofSeconds(60));
+    }
+
+    public synchronized void stop() throws Exception {
+        if (process != null) {
+            process.close();
+        }
+    }
+
+    private void stopQuietly() {
+        try {
+            stop();
+        } catch (Exception ignored) {
+            // the JVM is exiting
+        }
+    }
+
+    private void awaitReady(Duration timeout) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
+        while (System.nanoTime() < deadline) {
+            if (!process.process().isAlive()) {
+                throw new IllegalStateException("the webhook exited (" + process.process().exitValue() + "):\n" + process.output());
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the webhook was not ready in " + timeout + ":\n" + process.output());
+    }
+
+    /** The webhook's log so far (the packaged jar's stdout and stderr). */
+    public String log() throws IOException {
+        return process.output();
+    }
+
+    /** The webhook's metrics text from its management port. */
+    public String metrics() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    public Path certificates() {
+        return certs;
+    }
+
+    public ControlPlane cluster() {
+        return cluster;
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+}

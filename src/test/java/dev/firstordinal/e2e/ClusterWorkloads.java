@@ -1,0 +1,80 @@
+package dev.firstordinal.e2e;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/** Workloads as users write them, valid for a real API server, and waits on what its controllers do. */
+final class ClusterWorkloads {
+
+    static final Map<String, String> OPTED_IN = Map.of("first-ordinal.dev/backup", "enabled");
+
+    private ClusterWorkloads() {
+    }
+
+    /** A Redis shard: a {@code redis} container, a {@code data} claim template, selector {@code app=<name>}, Parallel pods. */
+    static StatefulSetBuilder shard(String namespace, String name, int replicas) {
+        return new StatefulSetBuilder()
+                .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+                .withNewSpec()
+                .withReplicas(replicas)
+                .withServiceName(name)
+                .withPodManagementPolicy("Parallel")
+                .withNewSelector().withMatchLabels(Map.of("app", name)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
+                .withNewSpec()
+                .addNewContainer().withName("redis").withImage("redis:7.2")
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
+                .endContainer()
+                .addNewContainer().withName("metrics").withImage("oliver006/redis_exporter:v1.62.0").endContainer()
+                .endSpec()
+                .endTemplate()
+                .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce")
+                .withNewResources().withRequests(Map.of("storage", new Quantity("1Gi"))).endResources()
+                .endSpec()
+                .endVolumeClaimTemplate()
+                .endSpec();
+    }
+
+    static StatefulSet create(KubernetesClient client, StatefulSet set) {
+        return client.apps().statefulSets().inNamespace(set.getMetadata().getNamespace()).resource(set).create();
+    }
+
+    static void namespace(KubernetesClient client, String name, Map<String, String> labels) {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build())
+                .serverSideApply();
+        // Pod admission needs the namespace's default ServiceAccount, which the ServiceAccount controller creates.
+        Waits.until(Duration.ofSeconds(30), "ServiceAccount default in " + name,
+                () -> client.serviceAccounts().inNamespace(name).withName("default").get() != null);
+    }
+
+    /** The pods of a StatefulSet (selector {@code app=<name>}), by name, once there are exactly {@code count}. */
+    static List<Pod> awaitPods(KubernetesClient client, String namespace, String set, int count) {
+        return awaitPods(client, namespace, Map.of("app", set), count, pods -> true);
+    }
+
+    static List<Pod> awaitPods(KubernetesClient client, String namespace, Map<String, String> selector, int count,
+                               Predicate<List<Pod>> also) {
+        return Waits.until(Duration.ofSeconds(60), count + " pods " + selector + " in " + namespace, () -> {
+            List<Pod> pods = client.pods().inNamespace(namespace).withLabels(selector).list().getItems().stream()
+                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                    .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+            return pods.size() == count && also.test(pods) ? pods : null;
+        });
+    }
+
+    static void scale(KubernetesClient client, String namespace, String set, int replicas) {
+        client.apps().statefulSets().inNamespace(namespace).withName(set).scale(replicas);
+    }
+}

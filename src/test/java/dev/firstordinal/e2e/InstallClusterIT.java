@@ -1,0 +1,133 @@
+package dev.firstordinal.e2e;
+
+import com.marcnuri.helm.Helm;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every shipped manifest is accepted by the real API server: its OpenAPI validation (strict field
+ * validation: an unknown or misspelt field fails), its CEL compiler for the webhook's
+ * matchConditions, RBAC's escalation checks, and the cert-manager and Velero CRD schemas as those
+ * projects publish them. {@code --dry-run=server} runs all of that and stores nothing.
+ */
+@Tag("real-cluster")
+class InstallClusterIT {
+
+    private static ControlPlane cluster;
+    private static Path deploy;
+
+    @BeforeAll
+    static void installCrds() throws Exception {
+        cluster = ControlPlane.shared();
+        ClusterWebhook.shared(); // the certs-command overlay applied for real, and its namespace
+        deploy = ClusterWebhook.copyDeployTree(cluster.dir().resolve("deploy-install"));
+        Properties env = new Properties();
+        try (var in = Files.newBufferedReader(cluster.dir().resolve("env"))) {
+            env.load(in);
+        }
+        for (String crds : new String[] {"FIRST_ORDINAL_E2E_CERT_MANAGER_CRDS", "FIRST_ORDINAL_E2E_VELERO_CRDS"}) {
+            cluster.kubectl(null, "apply", "--server-side", "-f", env.getProperty(crds)).orThrow();
+        }
+        cluster.kubectl(null, "wait", "--for=condition=Established", "--timeout=60s",
+                "crd/certificates.cert-manager.io", "crd/issuers.cert-manager.io", "crd/schedules.velero.io").orThrow();
+    }
+
+    private static Command dryRun(String manifests) {
+        return cluster.kubectl(manifests, "apply", "--server-side", "--dry-run=server", "--validate=strict",
+                "--field-manager=first-ordinal-e2e", "-f", "-");
+    }
+
+    private static String kustomize(Path dir) {
+        return cluster.kubectl(null, "kustomize", dir.toString()).orThrow().stdout();
+    }
+
+    /**
+     * A server-side dry run of a namespaced object needs its namespace to exist (the dry run stores
+     * nothing, not even the Namespace in the same file): the manifests' own Namespaces are created first.
+     */
+    private static void assertAccepted(String what, String manifests) {
+        for (String doc : manifests.split("(?m)^---\\s*$")) {
+            if (doc.matches("(?s).*(?m)^kind: Namespace\\s*$.*")) {
+                cluster.kubectl(doc, "apply", "--server-side", "-f", "-").orThrow();
+            }
+        }
+        Command result = dryRun(manifests);
+        assertThat(result.exitCode()).as("%s rejected by the API server:\n%s", what, result.stderr()).isZero();
+        assertThat(result.stdout()).as(what).contains("(server dry run)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kubernetes/base", "kubernetes/overlays/cert-manager", "kubernetes/overlays/self-managed",
+            "labeller/example", "examples/redis-sentinel"})
+    void kustomizationIsAcceptedByTheApiServer(String dir) {
+        assertAccepted(dir, kustomize(deploy.resolve(dir)));
+    }
+
+    @Test
+    void theNoMatchConditionsComponentComposesWithTheBaseAndIsAccepted() throws Exception {
+        Path overlay = deploy.resolve("kubernetes/overlays/e2e-no-match-conditions");
+        Files.createDirectories(overlay);
+        Files.writeString(overlay.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources: [../../base]
+                components: [../no-match-conditions]
+                """);
+        String manifests = kustomize(overlay);
+        assertThat(manifests).doesNotContain("matchConditions");
+        assertAccepted("base + no-match-conditions", manifests);
+    }
+
+    @Test
+    void theCertsCommandOverlayIsAppliedForReal() throws Exception {
+        ClusterWebhook.shared();
+        String caBundle = cluster.kubectl(null, "get", "mutatingwebhookconfiguration", "first-ordinal",
+                "-o", "jsonpath={.webhooks[0].clientConfig.caBundle}").orThrow().stdout();
+        String secretCa = cluster.kubectl(null, "get", "secret", "first-ordinal-tls", "-n", "first-ordinal",
+                "-o", "jsonpath={.data.ca\\.crt}").orThrow().stdout();
+        assertThat(caBundle).isNotEmpty().isEqualTo(secretCa);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"secret-values.yaml", "cert-manager-values.yaml", "cert-manager-cluster-issuer-values.yaml"})
+    void helmChartRenderedWithEachCiValuesFileIsAccepted(String values) {
+        String version = cluster.admin().getKubernetesVersion().getGitVersion();
+        String manifests = new Helm(deploy.resolve("helm/first-ordinal")).template().withName("first-ordinal")
+                .withNamespace("first-ordinal").withKubeVersion(version).withValuesFile(deploy.resolve("helm/first-ordinal/ci/" + values))
+                .call();
+        assertAccepted("helm template -f ci/" + values, manifests);
+    }
+
+    @Test
+    void theLabellerComponentAndTheVeleroScheduleAreAccepted() throws Exception {
+        assertAccepted("deploy/velero/schedule.yaml", Files.readString(deploy.resolve("velero/schedule.yaml")));
+        assertAccepted("labeller/example", kustomize(deploy.resolve("labeller/example")));
+    }
+
+    @Test
+    void aTypoInTheMatchConditionsCelExpressionIsRejected() {
+        String manifests = kustomize(deploy.resolve("kubernetes/base"));
+        assertThat(manifests).contains("o.kind == 'StatefulSet'");
+        Command result = dryRun(manifests.replace("o.kind == 'StatefulSet'", "o.knd == 'StatefulSet'"));
+        assertThat(result.exitCode()).as("a CEL typo must be refused").isNotZero();
+        assertThat(result.stderr()).contains("matchConditions").containsIgnoringCase("compil");
+    }
+
+    @Test
+    void aMisspeltFieldInAShippedManifestIsRejected() throws Exception {
+        String schedule = Files.readString(deploy.resolve("velero/schedule.yaml"));
+        assertThat(schedule).contains("includedNamespaces");
+        Command result = dryRun(schedule.replace("includedNamespaces", "includeNamespaces"));
+        assertThat(result.exitCode()).as("strict validation must refuse an unknown field").isNotZero();
+        assertThat(result.stderr()).contains("includeNamespaces");
+    }
+}

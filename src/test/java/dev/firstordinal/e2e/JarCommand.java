@@ -1,0 +1,27 @@
+package dev.firstordinal.e2e;
+
+import dev.firstordinal.testing.JarProcess;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A CLI mode of the packaged jar (audit, label-self, ...) run to completion against the real cluster. */
+final class JarCommand {
+
+    private JarCommand() {
+    }
+
+    static Command run(Path kubeconfig, Map<String, String> env, String... args) {
+        if (!JarProcess.JAR.toFile().isFile()) {
+            throw new IllegalStateException(JarProcess.JAR + " is missing: run the real-cluster tests with 'mvn verify' (after package)");
+        }
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-jar", JarProcess.JAR.toString()));
+        argv.addAll(List.of(args));
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("KUBECONFIG", kubeconfig.toString());
+        return Command.run(argv, all, null, 120);
+    }
+}

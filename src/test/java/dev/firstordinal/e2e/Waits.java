@@ -1,0 +1,40 @@
+package dev.firstordinal.e2e;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** Polls for a condition the control plane reaches asynchronously (controllers, informers). */
+final class Waits {
+
+    private Waits() {
+    }
+
+    /** The first non-null, non-false value of {@code probe} within {@code timeout}, else an AssertionError naming {@code what}. */
+    static <T> T until(Duration timeout, String what, Supplier<T> probe) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        while (true) {
+            try {
+                T value = probe.get();
+                if (value != null && !Boolean.FALSE.equals(value)) {
+                    return value;
+                }
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            if (System.nanoTime() > deadline) {
+                AssertionError error = new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+                if (last != null) {
+                    error.initCause(last);
+                }
+                throw error;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what, e);
+            }
+        }
+    }
+}
