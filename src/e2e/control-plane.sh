@@ -101,12 +101,12 @@ pki="$dir/pki"
 mkdir -p "$pki"
 started=$(date +%s%N)
 
-# ---- certificates: one CA signs the API server's serving certificate and the client certificates
+# ---- certificates (RSA, as kubeadm makes them; fabric8 7.x cannot read an EC PKCS#8 client key): one CA signs the API server's serving certificate and the client certificates
 if [ ! -f "$pki/ca.crt" ]; then
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=first-ordinal-e2e-ca" \
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=first-ordinal-e2e-ca" \
     -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null
   issue() { # name subject [extensions]
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$2" -keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null
     printf '%s\n' "$3" > "$pki/$1.ext"
     openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 30 \
       -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
@@ -164,7 +164,7 @@ start_apiserver
   --authorization-kubeconfig "$dir/controller-manager.kubeconfig" \
   --use-service-account-credentials \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
-  --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 \
+  --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 --kube-api-qps 200 --kube-api-burst 400 \
   --controllers '*,-nodeipam,-nodelifecycle,-ttl,-bootstrapsigner,-tokencleaner' \
   > "$dir/kube-controller-manager.log" 2>&1 &
 echo $! > "$dir/kube-controller-manager.pid"

@@ -164,7 +164,10 @@ public final class AuditCommand implements CliCommand {
         List<String> failures = new ArrayList<>();
         for (PodFix fix : plan.fixes()) {
             try {
-                client.pods().inNamespace(fix.namespace()).withName(fix.pod())
+                // Through resource(): withName(...).patch(...) would GET the pod first, which the documented
+                // RBAC for --fix (patch on pods) does not allow; the patch's own test op guards the read instead.
+                client.pods().inNamespace(fix.namespace()).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                                .withNewMetadata().withNamespace(fix.namespace()).withName(fix.pod()).endMetadata().build())
                         .patch(PatchContext.of(PatchType.JSON), fix.patch().toString());
             } catch (KubernetesClientException e) {
                 String hint = e.getCode() == 422 || e.getCode() == 409 ? " (the pod changed since it was read; run the audit again)" : "";

@@ -60,7 +60,7 @@ final class Expectations {
     static void assertWebhookConfiguration(MutatingWebhookConfiguration configuration, Webhook expected) {
         assertThat(configuration.getWebhooks()).hasSize(1);
         MutatingWebhook webhook = configuration.getWebhooks().get(0);
-        assertThat(webhook.getName()).isEqualTo("first-ordinal.dev");
+        assertThat(webhook.getName()).isEqualTo("pods.first-ordinal.dev");
         assertThat(webhook.getAdmissionReviewVersions()).containsExactly("v1");
         assertThat(webhook.getClientConfig().getUrl()).isNull();
         assertThat(webhook.getClientConfig().getService().getName()).isEqualTo(expected.serviceName());

@@ -33,10 +33,18 @@ final class ClusterWorkloads {
                 .withNewTemplate()
                 .withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
                 .withNewSpec()
+                // PodSecurity "restricted", as deploy/labeller/example's namespace enforces it.
+                .withNewSecurityContext().withRunAsNonRoot(true).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
                 .addNewContainer().withName("redis").withImage("redis:7.2")
                 .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL").endCapabilities()
+                .endSecurityContext()
                 .endContainer()
-                .addNewContainer().withName("metrics").withImage("oliver006/redis_exporter:v1.62.0").endContainer()
+                .addNewContainer().withName("metrics").withImage("oliver006/redis_exporter:v1.62.0")
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL").endCapabilities()
+                .endSecurityContext()
+                .endContainer()
                 .endSpec()
                 .endTemplate()
                 .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata()
@@ -69,9 +77,16 @@ final class ClusterWorkloads {
         return Waits.until(Duration.ofSeconds(60), count + " pods " + selector + " in " + namespace, () -> {
             List<Pod> pods = client.pods().inNamespace(namespace).withLabels(selector).list().getItems().stream()
                     .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                    .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+                    .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getName().replaceAll("[0-9]+$", ""))
+                            .thenComparing(p -> ordinal(p.getMetadata().getName()))).toList();
             return pods.size() == count && also.test(pods) ? pods : null;
         });
+    }
+
+    /** The digits a pod name ends in (its StatefulSet ordinal), else -1. */
+    static long ordinal(String podName) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)$").matcher(podName);
+        return m.find() && m.group(1).length() < 10 ? Long.parseLong(m.group(1)) : -1;
     }
 
     static void scale(KubernetesClient client, String namespace, String set, int replicas) {

@@ -20,7 +20,7 @@ import java.util.Properties;
  * <p>It never skips: when Go cannot build the binaries or the processes do not become ready, the
  * first test that asks for it fails with the script's message.
  */
-public final class ControlPlane {
+public final class ControlPlane implements AutoCloseable {
 
     static final Path SCRIPT = Path.of("src", "e2e", "control-plane.sh").toAbsolutePath();
     private static final long START_TIMEOUT_SECONDS = 3600; // a cold build of the binaries is included
@@ -31,10 +31,12 @@ public final class ControlPlane {
     private final Path dir;
     private final Path bin;
     private final KubernetesClient admin;
+    private final Properties env;
 
-    private ControlPlane(Path dir, Path bin) {
+    private ControlPlane(Path dir, Path bin, Properties env) {
         this.dir = dir;
         this.bin = bin;
+        this.env = env;
         this.admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(read(kubeconfig()))).build();
     }
 
@@ -44,24 +46,52 @@ public final class ControlPlane {
             throw startFailure;
         }
         if (shared == null) {
-            Path dir = Path.of("target", "e2e", "control-plane").toAbsolutePath();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> script("stop", dir, 60)));
             try {
-                Command started = script("start", dir, START_TIMEOUT_SECONDS).orThrow();
-                Properties env = new Properties();
-                try (var in = Files.newBufferedReader(dir.resolve("env"))) {
-                    env.load(in);
-                }
-                shared = new ControlPlane(dir, Path.of(env.getProperty("FIRST_ORDINAL_E2E_BIN")));
-                System.err.println(started.stderr().lines().filter(l -> l.contains("ready in") || l.contains("binaries ready"))
-                        .reduce((a, b) -> a + "\n" + b).orElse(""));
-            } catch (IOException | RuntimeException e) {
-                startFailure = new IllegalStateException("the real control plane did not start (" + SCRIPT + " start " + dir
-                        + "): " + e.getMessage(), e);
-                throw startFailure;
+                shared = start("control-plane");
+            } catch (IllegalStateException e) {
+                startFailure = e;
+                throw e;
             }
         }
         return shared;
+    }
+
+    /**
+     * A control plane of its own (a fresh etcd: a cluster nothing was installed in), under
+     * {@code target/e2e/<name>}; {@link #close()} stops it, and so does the JVM's exit.
+     */
+    public static ControlPlane start(String name) {
+        Path dir = Path.of("target", "e2e", name).toAbsolutePath();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> script("stop", dir, 60)));
+        try {
+            Command started = script("start", dir, START_TIMEOUT_SECONDS).orThrow();
+            Properties env = new Properties();
+            try (var in = Files.newBufferedReader(dir.resolve("env"))) {
+                env.load(in);
+            }
+            System.err.println(started.stderr().lines().filter(l -> l.contains("ready in") || l.contains("binaries ready"))
+                    .reduce((a, b) -> a + "\n" + b).orElse(""));
+            return new ControlPlane(dir, Path.of(env.getProperty("FIRST_ORDINAL_E2E_BIN")), env);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("the real control plane did not start (" + SCRIPT + " start " + dir
+                    + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops this control plane's processes (the shared one stops when the JVM exits). */
+    @Override
+    public void close() {
+        admin.close();
+        script("stop", dir, 60);
+    }
+
+    /** A path or version from the control plane's env file (e.g. FIRST_ORDINAL_E2E_VELERO_CRDS). */
+    public String setting(String key) {
+        String value = env.getProperty(key);
+        if (value == null) {
+            throw new IllegalStateException(key + " is not in " + dir.resolve("env"));
+        }
+        return value;
     }
 
     private static Command script(String verb, Path dir, long timeoutSeconds) {

@@ -1,6 +1,7 @@
 package dev.firstordinal.e2e;
 
 import com.marcnuri.helm.Helm;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,23 +27,31 @@ class InstallClusterIT {
     private static Path deploy;
 
     @BeforeAll
-    static void installCrds() throws Exception {
-        cluster = ControlPlane.shared();
-        ClusterWebhook.shared(); // the certs-command overlay applied for real, and its namespace
-        deploy = ClusterWebhook.copyDeployTree(cluster.dir().resolve("deploy-install"));
-        Properties env = new Properties();
-        try (var in = Files.newBufferedReader(cluster.dir().resolve("env"))) {
-            env.load(in);
-        }
+    static void freshClusterWithTheCrds() throws Exception {
+        cluster = ControlPlane.start("install");
+        deploy = ClusterWebhook.copyDeployTree(cluster.dir().resolve("deploy"));
         for (String crds : new String[] {"FIRST_ORDINAL_E2E_CERT_MANAGER_CRDS", "FIRST_ORDINAL_E2E_VELERO_CRDS"}) {
-            cluster.kubectl(null, "apply", "--server-side", "-f", env.getProperty(crds)).orThrow();
+            cluster.kubectl(null, "apply", "--server-side", "-f", cluster.setting(crds)).orThrow();
         }
         cluster.kubectl(null, "wait", "--for=condition=Established", "--timeout=60s",
                 "crd/certificates.cert-manager.io", "crd/issuers.cert-manager.io", "crd/schedules.velero.io").orThrow();
+        // Installed for real, exactly as the overlay's comment says (service clientConfig, caBundle from ca.crt).
+        Path out = deploy.resolve("kubernetes/overlays/certs-command/certs/out");
+        JarCommand.run(cluster.kubeconfig(), Map.of(), "certs", "--out", out.toString()).orThrow();
+        cluster.kubectl(null, "apply", "-k", deploy.resolve("kubernetes/overlays/certs-command").toString()).orThrow();
+        cluster.kubectl(null, "create", "namespace", "velero").orThrow();
+    }
+
+    @AfterAll
+    static void stopTheCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private static Command dryRun(String manifests) {
-        return cluster.kubectl(manifests, "apply", "--server-side", "--dry-run=server", "--validate=strict",
+        // --force-conflicts: the certs-command install owns the same objects; ownership is not what is checked here.
+        return cluster.kubectl(manifests, "apply", "--server-side", "--force-conflicts", "--dry-run=server", "--validate=strict",
                 "--field-manager=first-ordinal-e2e", "-f", "-");
     }
 
@@ -52,13 +61,22 @@ class InstallClusterIT {
 
     /**
      * A server-side dry run of a namespaced object needs its namespace to exist (the dry run stores
-     * nothing, not even the Namespace in the same file): the manifests' own Namespaces are created first.
+     * nothing, not even a Namespace in the same file): every namespace the manifests name is created first.
      */
     private static void assertAccepted(String what, String manifests) {
-        for (String doc : manifests.split("(?m)^---\\s*$")) {
-            if (doc.matches("(?s).*(?m)^kind: Namespace\\s*$.*")) {
-                cluster.kubectl(doc, "apply", "--server-side", "-f", "-").orThrow();
-            }
+        java.util.regex.Matcher names = java.util.regex.Pattern.compile("(?m)^\\s+namespace: \"?([a-z0-9-]+)\"?\\s*$").matcher(manifests);
+        java.util.Set<String> namespaces = new java.util.TreeSet<>();
+        while (names.find()) {
+            namespaces.add(names.group(1));
+        }
+        java.util.regex.Matcher declared = java.util.regex.Pattern.compile("(?m)^kind: Namespace\\s*\\nmetadata:\\s*\\n(?:\\s+.*\\n)*?\\s+name: ([a-z0-9-]+)")
+                .matcher(manifests);
+        while (declared.find()) {
+            namespaces.add(declared.group(1));
+        }
+        for (String namespace : namespaces) {
+            cluster.kubectl("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + namespace + "\"}}",
+                    "apply", "--server-side", "-f", "-").orThrow();
         }
         Command result = dryRun(manifests);
         assertThat(result.exitCode()).as("%s rejected by the API server:\n%s", what, result.stderr()).isZero();
@@ -88,21 +106,24 @@ class InstallClusterIT {
     }
 
     @Test
-    void theCertsCommandOverlayIsAppliedForReal() throws Exception {
-        ClusterWebhook.shared();
+    void theCertsCommandOverlayIsAppliedForRealWithTheSecretsCaAsCaBundle() {
         String caBundle = cluster.kubectl(null, "get", "mutatingwebhookconfiguration", "first-ordinal",
                 "-o", "jsonpath={.webhooks[0].clientConfig.caBundle}").orThrow().stdout();
         String secretCa = cluster.kubectl(null, "get", "secret", "first-ordinal-tls", "-n", "first-ordinal",
                 "-o", "jsonpath={.data.ca\\.crt}").orThrow().stdout();
         assertThat(caBundle).isNotEmpty().isEqualTo(secretCa);
+        String service = cluster.kubectl(null, "get", "mutatingwebhookconfiguration", "first-ordinal",
+                "-o", "jsonpath={.webhooks[0].clientConfig.service.name}.{.webhooks[0].clientConfig.service.namespace}").orThrow().stdout();
+        assertThat(service).isEqualTo("first-ordinal.first-ordinal");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"secret-values.yaml", "cert-manager-values.yaml", "cert-manager-cluster-issuer-values.yaml"})
     void helmChartRenderedWithEachCiValuesFileIsAccepted(String values) {
         String version = cluster.admin().getKubernetesVersion().getGitVersion();
-        String manifests = new Helm(deploy.resolve("helm/first-ordinal")).template().withName("first-ordinal")
-                .withNamespace("first-ordinal").withKubeVersion(version).withValuesFile(deploy.resolve("helm/first-ordinal/ci/" + values))
+        // A release of its own: the certs-command install already owns the kustomize names (a Deployment's selector is immutable).
+        String manifests = new Helm(deploy.resolve("helm/first-ordinal")).template().withName("fo-helm")
+                .withNamespace("fo-helm").withKubeVersion(version).withValuesFile(deploy.resolve("helm/first-ordinal/ci/" + values))
                 .call();
         assertAccepted("helm template -f ci/" + values, manifests);
     }
@@ -117,7 +138,9 @@ class InstallClusterIT {
     void aTypoInTheMatchConditionsCelExpressionIsRejected() {
         String manifests = kustomize(deploy.resolve("kubernetes/base"));
         assertThat(manifests).contains("o.kind == 'StatefulSet'");
-        Command result = dryRun(manifests.replace("o.kind == 'StatefulSet'", "o.knd == 'StatefulSet'"));
+        // A syntax typo (`=` for `==`). A misspelt field (o.knd) compiles: `object` is dynamically typed in
+        // matchConditions, so that is caught only when evaluated (MatchConditionTest evaluates the shipped expression).
+        Command result = dryRun(manifests.replace("o.kind == 'StatefulSet'", "o.kind = 'StatefulSet'"));
         assertThat(result.exitCode()).as("a CEL typo must be refused").isNotZero();
         assertThat(result.stderr()).contains("matchConditions").containsIgnoringCase("compil");
     }

@@ -66,7 +66,7 @@ class SelfManagedCertificatesTest {
         return new MutatingWebhookConfigurationBuilder()
                 .withNewMetadata().withName(WEBHOOK).endMetadata()
                 .addNewWebhook()
-                .withName("first-ordinal.dev")
+                .withName("pods.first-ordinal.dev")
                 .withNewClientConfig().withNewService().withName("first-ordinal").withNamespace(NAMESPACE).withPath("/mutate")
                 .withPort(443).endService().endClientConfig()
                 .withAdmissionReviewVersions("v1").withSideEffects("None").withFailurePolicy("Ignore")
