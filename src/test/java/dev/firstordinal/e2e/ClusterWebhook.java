@@ -82,6 +82,13 @@ public final class ClusterWebhook implements AutoCloseable {
     /** The deploy/ tree copied aside, so that generated keys never land in the repository. */
     static Path copyDeployTree(Path target) throws IOException {
         Path source = Path.of("deploy");
+        if (Files.exists(target)) { // a previous run's copy, with its generated keys
+            try (Stream<Path> old = Files.walk(target)) {
+                for (Path file : (Iterable<Path>) old.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                    Files.delete(file);
+                }
+            }
+        }
         try (Stream<Path> files = Files.walk(source)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Path to = target.resolve(source.relativize(file).toString());
@@ -97,6 +104,11 @@ public final class ClusterWebhook implements AutoCloseable {
 
     /** The shipped manifests with the webhook's clientConfig.service replaced by a URL on 127.0.0.1. */
     static String pointAtLocalProcess(String manifests, int port) throws IOException {
+        return pointAtLocalProcess(manifests, "127.0.0.1", port);
+    }
+
+    /** The same, for a host name the serving certificate carries (e.g. {@code localhost}). */
+    static String pointAtLocalProcess(String manifests, String host, int port) throws IOException {
         List<JsonNode> documents = new ArrayList<>();
         try (var parser = new YAMLFactory().createParser(manifests)) {
             YAML.readValues(parser, JsonNode.class).forEachRemaining(documents::add);
@@ -107,7 +119,7 @@ public final class ClusterWebhook implements AutoCloseable {
                 for (JsonNode webhook : doc.path("webhooks")) {
                     ObjectNode clientConfig = (ObjectNode) webhook.get("clientConfig");
                     JsonNode service = clientConfig.remove("service");
-                    clientConfig.put("url", "https://127.0.0.1:" + port + service.path("path").asText("/mutate"));
+                    clientConfig.put("url", "https://" + host + ":" + port + service.path("path").asText("/mutate"));
                 }
             }
             out.append(YAML.writeValueAsString(doc));
@@ -157,6 +169,11 @@ public final class ClusterWebhook implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws Exception {
+        awaitReady(process, managementPort, timeout);
+    }
+
+    /** Waits until the jar's readiness endpoint answers 200; fails with its log if it exits or times out. */
+    static void awaitReady(JarProcess process, int managementPort, Duration timeout) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");

@@ -1,0 +1,208 @@
+package dev.firstordinal.e2e;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firstordinal.hook.HookAnnotations;
+import dev.firstordinal.ordinal.MarkingPolicy;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Pod CREATE latency through the real API server (bench/apiserver.sh runs it; not a test): pods with
+ * a StatefulSet controller reference, created by 8 concurrent clients, in three namespaces that differ
+ * only in what mutates their pods: nothing; first-ordinal's webhook (the packaged jar, shipped
+ * configuration); the same mutation as a MutatingAdmissionPolicy (CEL inside the API server, the
+ * native limit). The scenarios are interleaved in rounds so that drift on a shared machine hits each alike.
+ *
+ * <p>Each shard is a real StatefulSet (replicas 0, so its controller creates nothing) with three pods
+ * created by the bench, ordinals 0..2: one in three is a first ordinal and is patched.
+ */
+public final class ApiServerLatencyBench {
+
+    private static final int CLIENTS = 8;
+    private static final int ROUNDS = 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ApiServerLatencyBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int pods = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        Path out = Path.of(args.length > 1 ? args[1] : "bench/out/apiserver-results.md");
+        if (pods < 30 || pods > 5000) {
+            throw new IllegalArgumentException("pods must be 30..5000, not " + pods);
+        }
+        ControlPlane cluster = ControlPlane.shared();
+        ClusterWebhook.shared();
+        KubernetesClient client = cluster.admin();
+        Map<String, String> scenarios = new LinkedHashMap<>();
+        scenarios.put("no mutation", "bench-none");
+        scenarios.put("first-ordinal webhook", "bench-webhook");
+        scenarios.put("MutatingAdmissionPolicy", "bench-policy");
+        ClusterWorkloads.namespace(client, "bench-none", Map.of());
+        ClusterWorkloads.namespace(client, "bench-webhook", ClusterWorkloads.OPTED_IN);
+        ClusterWorkloads.namespace(client, "bench-policy", Map.of("bench.first-ordinal.dev/policy", "enabled"));
+        cluster.kubectl(policy(), "apply", "-f", "-").orThrow();
+
+        int shardsPerRound = Math.max(1, pods / 3 / ROUNDS);
+        Map<String, List<Long>> micros = new LinkedHashMap<>();
+        scenarios.keySet().forEach(s -> micros.put(s, new ArrayList<>()));
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        double loadBefore = loadAverage();
+        try {
+            for (int round = -1; round < ROUNDS; round++) { // round -1: warm-up, not counted
+                for (var scenario : scenarios.entrySet()) {
+                    List<Long> times = createRound(client, pool, scenario.getValue(), round, round < 0 ? 4 : shardsPerRound);
+                    if (round >= 0) {
+                        micros.get(scenario.getKey()).addAll(times);
+                    }
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        double loadAfter = loadAverage();
+        String report = report(micros, loadBefore, loadAfter, cluster.admin().getKubernetesVersion().getGitVersion());
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, report);
+        System.out.print(report);
+        System.exit(0);
+    }
+
+    private static List<Long> createRound(KubernetesClient client, ExecutorService pool, String namespace, int round, int shards)
+            throws Exception {
+        List<Future<Long>> calls = new ArrayList<>();
+        for (int s = 0; s < shards; s++) {
+            String name = "r" + (round + 1) + "-s" + s;
+            StatefulSet set = ClusterWorkloads.create(client, ClusterWorkloads.shard(namespace, name, 0).build());
+            for (int ordinal = 0; ordinal < 3; ordinal++) {
+                Pod pod = controllerPod(set, ordinal);
+                calls.add(pool.submit(() -> {
+                    long started = System.nanoTime();
+                    client.pods().inNamespace(namespace).resource(pod).create();
+                    return (System.nanoTime() - started) / 1_000;
+                }));
+            }
+        }
+        List<Long> times = new ArrayList<>();
+        for (Future<Long> call : calls) {
+            times.add(call.get());
+        }
+        return times;
+    }
+
+    /** The pod the StatefulSet controller would create, but labelled outside the set's selector so that the controller leaves it be. */
+    private static Pod controllerPod(StatefulSet set, int ordinal) {
+        String name = set.getMetadata().getName() + "-" + ordinal;
+        return new PodBuilder()
+                .withNewMetadata().withName(name).withGenerateName(set.getMetadata().getName() + "-")
+                .withLabels(Map.of("bench", set.getMetadata().getName(), "statefulset.kubernetes.io/pod-name", name,
+                        "apps.kubernetes.io/pod-index", Integer.toString(ordinal)))
+                .addNewOwnerReference().withApiVersion("apps/v1").withKind("StatefulSet").withName(set.getMetadata().getName())
+                .withUid(set.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).endOwnerReference()
+                .endMetadata()
+                .withSpec(set.getSpec().getTemplate().getSpec())
+                .build();
+    }
+
+    /** The webhook's mutation as a MutatingAdmissionPolicy: the first ordinal by pod-index 0 (start ordinals are not visible to CEL). */
+    static String policy() throws IOException {
+        Map<String, String> hook = MarkingPolicy.defaults().hook().forContainer("redis");
+        StringBuilder annotations = new StringBuilder();
+        for (String key : HookAnnotations.KEYS) {
+            annotations.append(annotations.isEmpty() ? "" : ", ").append(JSON.writeValueAsString(key)).append(": ")
+                    .append(JSON.writeValueAsString(hook.get(key)));
+        }
+        String expression = "Object{metadata: Object.metadata{labels: {" + JSON.writeValueAsString(MarkingPolicy.DEFAULT_LABEL_KEY)
+                + ": " + JSON.writeValueAsString(MarkingPolicy.DEFAULT_LABEL_VALUE) + "}, annotations: {" + annotations + "}}}";
+        return """
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingAdmissionPolicy
+                metadata: {name: bench-first-ordinal}
+                spec:
+                  failurePolicy: Ignore
+                  reinvocationPolicy: IfNeeded
+                  matchConstraints:
+                    resourceRules:
+                      - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"]}
+                  matchConditions:
+                    - name: controlled-by-statefulset
+                      expression: >-
+                        has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(o, has(o.controller) &&
+                        o.controller && o.kind == 'StatefulSet' && o.apiVersion == 'apps/v1')
+                    - name: first-ordinal
+                      expression: "has(object.metadata.labels) && object.metadata.labels[?'apps.kubernetes.io/pod-index'].orValue('') == '0'"
+                  mutations:
+                    - patchType: ApplyConfiguration
+                      applyConfiguration:
+                        expression: %s
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingAdmissionPolicyBinding
+                metadata: {name: bench-first-ordinal}
+                spec:
+                  policyName: bench-first-ordinal
+                  matchResources:
+                    namespaceSelector:
+                      matchLabels: {bench.first-ordinal.dev/policy: enabled}
+                """.formatted(JSON.writeValueAsString(expression));
+    }
+
+    private static String report(Map<String, List<Long>> micros, double loadBefore, double loadAfter, String version) {
+        long[] base = sorted(micros.get("no mutation"));
+        double baseP50 = percentile(base, 50);
+        double baseP99 = percentile(base, 99);
+        StringBuilder out = new StringBuilder();
+        out.append("Pod CREATE through kube-apiserver ").append(version).append(" on loopback (bench/apiserver.sh): ")
+                .append(base.length).append(" pods per scenario, ").append(CLIENTS).append(" concurrent clients, ")
+                .append(ROUNDS).append(" interleaved rounds; one pod in three is a first ordinal.\n")
+                .append(String.format("1-minute load average: %.2f before, %.2f after (2 cores; the API server, etcd, the controller manager,"
+                        + " the webhook and the clients share them).%n%n", loadBefore, loadAfter))
+                .append("| scenario | p50 ms | p99 ms | added p50 ms | added p99 ms |\n| --- | --- | --- | --- | --- |\n");
+        Map<String, double[]> added = new LinkedHashMap<>();
+        for (var entry : micros.entrySet()) {
+            long[] t = sorted(entry.getValue());
+            double p50 = percentile(t, 50);
+            double p99 = percentile(t, 99);
+            added.put(entry.getKey(), new double[] {p50 - baseP50, p99 - baseP99});
+            out.append(String.format("| %s | %.2f | %.2f | %+.2f | %+.2f |%n", entry.getKey(), p50 / 1000, p99 / 1000,
+                    (p50 - baseP50) / 1000, (p99 - baseP99) / 1000));
+        }
+        double[] webhook = added.get("first-ordinal webhook");
+        double[] policy = added.get("MutatingAdmissionPolicy");
+        out.append(String.format("%nAdded latency, webhook / policy: p50 %s, p99 %s.%n", ratio(webhook[0], policy[0]), ratio(webhook[1], policy[1])));
+        return out.toString();
+    }
+
+    private static String ratio(double a, double b) {
+        return b <= 0 ? String.format("%.2f ms vs %.2f ms (policy within noise)", a / 1000, b / 1000) : String.format("%.1f×", a / b);
+    }
+
+    private static long[] sorted(List<Long> values) {
+        long[] a = values.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(a);
+        return a;
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static double loadAverage() throws IOException {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    }
+}
