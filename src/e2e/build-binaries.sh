@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the upstream binaries the real-cluster tests run (kube-apiserver, kube-controller-manager,
-# kubectl, etcd) from their Go modules through the Go module proxy, at the versions pinned below,
+# kubectl, etcd, velero and velero-plugin-for-aws) from their Go modules through the Go module proxy, at the versions pinned below,
 # into a cache outside the repository: ${FIRST_ORDINAL_CACHE:-~/.cache/first-ordinal}/bin/<version>/,
 # and copies the cert-manager and Velero CRDs from their Go modules into .../crds/<version>/.
 # A second run finds them there and builds nothing. Prints KEY=VALUE lines (the directories) on stdout.
@@ -15,6 +15,7 @@ ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 # CustomResourceDefinitions the shipped manifests use, as their projects publish them in their Go modules.
 CERT_MANAGER_VERSION="${CERT_MANAGER_VERSION:-v1.21.2}"
 VELERO_VERSION="${VELERO_VERSION:-v1.18.3}"
+VELERO_AWS_PLUGIN_VERSION="${VELERO_AWS_PLUGIN_VERSION:-v1.14.3}"
 CACHE="${FIRST_ORDINAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/first-ordinal}"
 
 staging_version="v0.${KUBERNETES_VERSION#v1.}"
@@ -84,6 +85,42 @@ build_etcd() {
   log "built etcd"
 }
 
+build_velero() {
+  local work; work="$(mktemp -d)"
+  trap 'rm -rf "$work"' RETURN
+  log "building Velero $VELERO_VERSION and velero-plugin-for-aws $VELERO_AWS_PLUGIN_VERSION into $velero_dir"
+  (
+    cd "$work"
+    mkdir velero plugin
+    cd velero
+    go mod init first-ordinal.test/velero-binary >/dev/null 2>&1
+    go mod edit -require="github.com/vmware-tanzu/velero@$VELERO_VERSION"
+    go mod download -json "github.com/vmware-tanzu/velero@$VELERO_VERSION" >/dev/null
+    # Velero's own go.mod replaces kopia with its fork; a requiring module must say so again.
+    sed -n 's#^replace \(github.com/kopia/kopia\) => \([^ ]*\) \(.*\)#\1=\2@\3#p' \
+      "$(go env GOMODCACHE)/cache/download/github.com/vmware-tanzu/velero/@v/$VELERO_VERSION.mod" | while read -r r; do
+      go mod edit -replace="$r"
+    done
+    # This registry serves k8s.io/cli-runtime v0.33.13 but not the v0.33.12 Velero v1.18.3 pins: take the next patch.
+    go mod edit -replace="k8s.io/cli-runtime=k8s.io/cli-runtime@${VELERO_CLI_RUNTIME_VERSION:-v0.33.13}"
+    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/vmware-tanzu/velero/cmd/velero"\n' > tools.go
+    go mod tidy -e >/dev/null 2>&1 || true
+    mkdir -p "$velero_dir.partial"
+    go build -trimpath -ldflags "-s -w -X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=$VELERO_VERSION" \
+      -o "$velero_dir.partial/velero" github.com/vmware-tanzu/velero/cmd/velero
+    cd ../plugin
+    go mod init first-ordinal.test/velero-plugin-binary >/dev/null 2>&1
+    go mod edit -require="github.com/vmware-tanzu/velero-plugin-for-aws@$VELERO_AWS_PLUGIN_VERSION"
+    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws"\n' > tools.go
+    go mod tidy -e >/dev/null 2>&1 || true
+    mkdir -p "$velero_dir.partial/plugins"
+    go build -trimpath -ldflags "-s -w" -o "$velero_dir.partial/plugins/velero-plugin-for-aws" \
+      github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws
+  )
+  rm -rf "$velero_dir"; mv "$velero_dir.partial" "$velero_dir"
+  log "built velero and velero-plugin-for-aws"
+}
+
 copy_crds() { # module version subdir destination
   local dir
   dir="$(cd "$(mktemp -d)" && go mod download -json "$1@$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
@@ -96,6 +133,8 @@ copy_crds() { # module version subdir destination
 start=$(date +%s)
 [ -x "$etcd_dir/etcd" ] || build_etcd
 [ -x "$kube_dir/kube-apiserver" ] && [ -x "$kube_dir/kube-controller-manager" ] && [ -x "$kube_dir/kubectl" ] || build_kubernetes
+velero_dir="$CACHE/bin/velero-$VELERO_VERSION-aws-$VELERO_AWS_PLUGIN_VERSION"
+[ -x "$velero_dir/velero" ] && [ -x "$velero_dir/plugins/velero-plugin-for-aws" ] || build_velero
 cert_manager_crds="$CACHE/crds/cert-manager-$CERT_MANAGER_VERSION"
 velero_crds="$CACHE/crds/velero-$VELERO_VERSION"
 [ -d "$cert_manager_crds" ] || copy_crds github.com/cert-manager/cert-manager "$CERT_MANAGER_VERSION" deploy/crds "$cert_manager_crds"
@@ -107,3 +146,5 @@ echo "FIRST_ORDINAL_E2E_ETCD_BIN=$etcd_dir"
 echo "FIRST_ORDINAL_E2E_KUBERNETES_VERSION=$KUBERNETES_VERSION"
 echo "FIRST_ORDINAL_E2E_CERT_MANAGER_CRDS=$cert_manager_crds"
 echo "FIRST_ORDINAL_E2E_VELERO_CRDS=$velero_crds"
+echo "FIRST_ORDINAL_E2E_VELERO_BIN=$velero_dir"
+echo "FIRST_ORDINAL_E2E_VELERO_VERSION=$VELERO_VERSION"
