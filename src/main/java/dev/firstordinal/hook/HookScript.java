@@ -37,14 +37,22 @@ public final class HookScript {
         return TEMPLATE.replace(DEADLINE_TOKEN, Long.toString(deadlineSeconds(veleroTimeout)));
     }
 
+    /** The shortest Velero timeout the hook accepts: a 2 s margin and 1 s to run. */
+    static final Duration MIN_TIMEOUT = Duration.ofSeconds(3);
+
     /**
      * The script's own deadline: the Velero timeout less a tenth of it, at least 2 s and at most
-     * 30 s, and never below 1 s.
+     * 30 s. The margin covers the script's last call being cut off and its exit; a timeout below
+     * {@link #MIN_TIMEOUT} would leave no margin or no time to run, and is refused.
      */
     static long deadlineSeconds(Duration veleroTimeout) {
+        if (veleroTimeout.compareTo(MIN_TIMEOUT) < 0) {
+            throw new IllegalArgumentException("hook timeout " + veleroTimeout.toMillis() + "ms is too short: the hook needs at least "
+                    + MIN_TIMEOUT.toSeconds() + "s (a 2s margin before Velero's kill and 1s to run)");
+        }
         long timeout = veleroTimeout.toSeconds();
         long margin = Math.min(30, Math.max(2, timeout / 10));
-        return Math.max(1, timeout - margin);
+        return timeout - margin;
     }
 
     /** Whether a hook command was written by first-ordinal (and may be removed by cleanup). */
@@ -63,10 +71,15 @@ public final class HookScript {
         }
     }
 
-    /** Comment-only and blank lines are dropped to keep the annotation small. */
+    /**
+     * Comment-only and blank lines and leading indentation are dropped to keep the annotation
+     * small (the script has no heredocs and no multi-line strings, so indentation carries no
+     * meaning).
+     */
     static String stripComments(String script) {
         return script.lines()
-                .filter(line -> !line.isBlank() && !line.stripLeading().startsWith("#"))
+                .map(String::stripLeading)
+                .filter(line -> !line.isBlank() && !line.startsWith("#"))
                 .collect(Collectors.joining("\n", "", "\n"));
     }
 }

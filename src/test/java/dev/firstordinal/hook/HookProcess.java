@@ -38,17 +38,21 @@ final class HookProcess {
     static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** How the script is started: Velero's argv as is, or with busybox's sh in place of /bin/sh. */
+    /**
+     * How the script is started: Velero's argv as is ({@code /bin/sh}, dash on Debian), or with
+     * busybox's sh (Alpine-based images) or bash in place of /bin/sh.
+     */
     enum Shell {
-        SH, BUSYBOX;
+        SH, BUSYBOX, BASH;
 
         List<String> apply(List<String> argv) {
             if (this == SH) {
                 return argv;
             }
             assertThat(argv.get(0)).isEqualTo("/bin/sh");
-            String busybox = RedisServer.onPath("busybox", RedisServer.BUSYBOX).toString();
-            List<String> replaced = new ArrayList<>(List.of(busybox, "sh"));
+            List<String> replaced = new ArrayList<>(this == BUSYBOX
+                    ? List.of(RedisServer.onPath("busybox", RedisServer.BUSYBOX).toString(), "sh")
+                    : List.of(RedisServer.onPath("bash", "the hook must also run under bash").toString()));
             replaced.addAll(argv.subList(1, argv.size()));
             return replaced;
         }

@@ -128,6 +128,11 @@ final class RedisServer implements AutoCloseable {
         return dataDir.resolve("dump.rdb");
     }
 
+    /** The directory of the multi-part AOF (Redis 7.0+: base, incr files and manifest). */
+    Path aofDir() {
+        return dataDir.resolve("appendonlydir");
+    }
+
     /** One command on a fresh connection (authenticated when the server has a password). */
     Object call(String... args) {
         try (Resp resp = connect()) {
@@ -142,7 +147,12 @@ final class RedisServer implements AutoCloseable {
 
     /** One field of {@code INFO persistence}, e.g. {@code rdb_saves}; null when absent. */
     String info(String field) {
-        String info = (String) call("INFO", "persistence");
+        return info(field, "persistence");
+    }
+
+    /** One field of an INFO section, e.g. {@code master_link_status} of {@code replication}; null when absent. */
+    String info(String field, String section) {
+        String info = (String) call("INFO", section);
         return info.lines()
                 .filter(line -> line.startsWith(field + ":"))
                 .map(line -> line.substring(field.length() + 1).strip())
@@ -156,6 +166,10 @@ final class RedisServer implements AutoCloseable {
 
     void awaitInfo(String field, String value, Duration timeout) {
         await(() -> value.equals(info(field)), timeout, field + ":" + value);
+    }
+
+    void awaitInfo(String field, String value, String section, Duration timeout) {
+        await(() -> value.equals(info(field, section)), timeout, field + ":" + value);
     }
 
     static void await(BooleanSupplier condition, Duration timeout, String what) {
