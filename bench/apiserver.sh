@@ -17,7 +17,7 @@ if [[ ! -s $OUT/test-classpath.txt || pom.xml -nt $OUT/test-classpath.txt ]]; th
     -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/test-classpath.txt" >&2
 fi
 rm -rf target/e2e/control-plane
-java -cp "target/test-classes:target/classes:$(cat "$OUT/test-classpath.txt")" dev.firstordinal.e2e.ApiServerLatencyBench "$PODS" "$OUT/apiserver-results.md"
+java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "target/test-classes:target/classes:$(cat "$OUT/test-classpath.txt")" dev.firstordinal.e2e.ApiServerLatencyBench "$PODS" "$OUT/apiserver-results.md"
 
 python3 - "$OUT/apiserver-results.md" bench/RESULTS.md <<'PY'
 import re, sys

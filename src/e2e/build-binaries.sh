@@ -23,6 +23,7 @@ kube_dir="$CACHE/bin/kubernetes-$KUBERNETES_VERSION"
 etcd_dir="$CACHE/bin/etcd-$ETCD_VERSION"
 
 log() { echo "build-binaries: $*" >&2; }
+here="$(cd "$(dirname "$0")" && pwd)"
 
 command -v go >/dev/null 2>&1 || { log "go is not on PATH: the real-cluster tests need Go to build kube-apiserver and etcd"; exit 1; }
 export GOFLAGS="-mod=mod" CGO_ENABLED=0
@@ -139,6 +140,14 @@ cert_manager_crds="$CACHE/crds/cert-manager-$CERT_MANAGER_VERSION"
 velero_crds="$CACHE/crds/velero-$VELERO_VERSION"
 [ -d "$cert_manager_crds" ] || copy_crds github.com/cert-manager/cert-manager "$CERT_MANAGER_VERSION" deploy/crds "$cert_manager_crds"
 [ -d "$velero_crds" ] || copy_crds github.com/vmware-tanzu/velero "$VELERO_VERSION" config/crd/v1/bases "$velero_crds"
+# s3proxy (Java, from Maven Central): the S3 server behind Velero's BackupStorageLocation.
+s3proxy_classpath="$CACHE/s3proxy-$(sed -n 's#.*<version>\(.*\)</version>.*#\1#p' "$here/s3proxy/pom.xml" | tail -1).classpath"
+if [ ! -s "$s3proxy_classpath" ]; then
+  log "resolving s3proxy from Maven Central"
+  "$here/../../mvnw" -B -q -f "$here/s3proxy/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+    -Dmdep.outputFile="$s3proxy_classpath.partial" >&2
+  mv "$s3proxy_classpath.partial" "$s3proxy_classpath"
+fi
 log "binaries ready in $(( $(date +%s) - start )) s"
 
 echo "FIRST_ORDINAL_E2E_KUBE_BIN=$kube_dir"
@@ -148,3 +157,4 @@ echo "FIRST_ORDINAL_E2E_CERT_MANAGER_CRDS=$cert_manager_crds"
 echo "FIRST_ORDINAL_E2E_VELERO_CRDS=$velero_crds"
 echo "FIRST_ORDINAL_E2E_VELERO_BIN=$velero_dir"
 echo "FIRST_ORDINAL_E2E_VELERO_VERSION=$VELERO_VERSION"
+echo "FIRST_ORDINAL_E2E_S3PROXY_CLASSPATH=$s3proxy_classpath"

@@ -115,6 +115,8 @@ public final class ApiServerLatencyBench {
                 .withUid(set.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).endOwnerReference()
                 .endMetadata()
                 .withSpec(set.getSpec().getTemplate().getSpec())
+                .editSpec().addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("data-" + name)
+                .endPersistentVolumeClaim().endVolume().endSpec()
                 .build();
     }
 

@@ -89,6 +89,12 @@ final class ClusterWorkloads {
         return m.find() && m.group(1).length() < 10 ? Long.parseLong(m.group(1)) : -1;
     }
 
+    /** Deletes a namespace, if it exists, and waits until it is gone. */
+    static void deleteNamespace(KubernetesClient client, String name) {
+        client.namespaces().withName(name).delete();
+        Waits.until(Duration.ofSeconds(120), "namespace " + name + " deleted", () -> client.namespaces().withName(name).get() == null);
+    }
+
     static void scale(KubernetesClient client, String namespace, String set, int replicas) {
         client.apps().statefulSets().inNamespace(namespace).withName(set).scale(replicas);
     }

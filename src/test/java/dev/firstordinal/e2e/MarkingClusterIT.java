@@ -165,6 +165,7 @@ class MarkingClusterIT {
 
     @Test
     void theShippedExampleMarksTheShardsFirstPod() throws Exception {
+        ClusterWorkloads.deleteNamespace(client, "redis"); // VeleroClusterIT makes a Parallel variant of it
         ClusterWebhook.shared().cluster().kubectl(null, "apply", "-k", Path.of("deploy/examples/redis-sentinel").toAbsolutePath().toString())
                 .orThrow();
         // OrderedReady: without a kubelet pod 0 never becomes Ready, so the controller creates only it.

@@ -1,0 +1,276 @@
+package dev.firstordinal.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The point of first-ordinal, checked by the real Velero: the shipped Schedule
+ * ({@code deploy/velero/schedule.yaml}, applied as is) backs up, per shard, the first ordinal's claim
+ * and volume and nothing of the replicas. Velero v1.18 server and CLI, velero-plugin-for-aws, s3proxy.
+ *
+ * <p>The shards are {@code deploy/examples/redis-sentinel} three times (shard 0 as shipped, 1 and 2
+ * renamed), with {@code podManagementPolicy: Parallel}: without a kubelet no pod becomes Ready, so
+ * OrderedReady would never create the replicas this test needs. Hostpath PersistentVolumes are made
+ * beforehand so that the controller manager's PV binder binds the claims.
+ */
+@Tag("real-cluster")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VeleroClusterIT {
+
+    private static final String NS = "redis";                 // deploy/examples' opted-in namespace
+    private static final String NOT_OPTED_IN = "redis-no-backup";
+    private static final List<String> SHARDS = List.of("redis-shard-0", "redis-shard-1", "redis-shard-2");
+    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ControlPlane cluster;
+    private static KubernetesClient client;
+    private static VeleroServer velero;
+
+    @BeforeAll
+    static void shardsAndVelero() throws Exception {
+        ClusterWebhook.shared();
+        cluster = ControlPlane.shared();
+        client = cluster.admin();
+        ClusterWorkloads.deleteNamespace(client, NS); // MarkingClusterIT applies the example as shipped (OrderedReady)
+        for (int i = 0; i < 20; i++) { // 12 claims at first, 2 fresh ones after the restore, and spares
+            client.persistentVolumes().resource(new PersistentVolumeBuilder()
+                    .withNewMetadata().withName("e2e-velero-pv-" + i).endMetadata()
+                    .withNewSpec().withCapacity(Map.of("storage", new Quantity("1Gi"))).withAccessModes("ReadWriteOnce")
+                    .withPersistentVolumeReclaimPolicy("Retain")
+                    .withNewHostPath().withPath("/nonexistent/first-ordinal-e2e/pv-" + i).endHostPath()
+                    .endSpec().build()).serverSideApply();
+        }
+        cluster.kubectl(threeShards(), "apply", "-f", "-").orThrow();
+        ClusterWorkloads.namespace(client, NOT_OPTED_IN, Map.of());
+        ClusterWorkloads.create(client, ClusterWorkloads.shard(NOT_OPTED_IN, "unprotected", 3).build());
+        for (String shard : SHARDS) {
+            ClusterWorkloads.awaitPods(client, NS, shard, 3);
+        }
+        Waits.until(Duration.ofSeconds(90), "12 claims Bound", () -> client.persistentVolumeClaims().inAnyNamespace().list().getItems()
+                .stream().filter(c -> "Bound".equals(c.getStatus().getPhase())).count() >= 12);
+        velero = new VeleroServer(cluster);
+        velero.start();
+        cluster.kubectl(Files.readString(Path.of("deploy/velero/schedule.yaml")), "apply", "-f", "-").orThrow();
+    }
+
+    @AfterAll
+    static void stopVelero() {
+        if (velero != null) {
+            velero.close();
+        }
+    }
+
+    /** deploy/examples/redis-sentinel, its shard three times, Parallel. */
+    static String threeShards() throws Exception {
+        String example = cluster.kubectl(null, "kustomize", Path.of("deploy/examples/redis-sentinel").toAbsolutePath().toString())
+                .orThrow().stdout();
+        List<JsonNode> docs = new ArrayList<>();
+        try (var parser = new YAMLFactory().createParser(example)) {
+            YAML.readValues(parser, JsonNode.class).forEachRemaining(docs::add);
+        }
+        StringBuilder out = new StringBuilder();
+        for (String shard : SHARDS) {
+            for (JsonNode doc : docs) {
+                if (doc.path("kind").asText().equals("Namespace")) {
+                    if (shard.equals(SHARDS.get(0))) {
+                        out.append("---\n").append(YAML.writeValueAsString(doc));
+                    }
+                    continue;
+                }
+                JsonNode renamed = YAML.readTree(YAML.writeValueAsString(doc).replace("redis-shard-0", shard));
+                if (renamed.path("kind").asText().equals("StatefulSet")) {
+                    ((ObjectNode) renamed.get("spec")).put("podManagementPolicy", "Parallel");
+                }
+                out.append("---\n").append(YAML.writeValueAsString(renamed));
+            }
+        }
+        return out.toString();
+    }
+
+    /** Backs up from the shipped Schedule, downloads the tarball and lists what it holds. */
+    private static BackupContents backupFromSchedule(String name) throws Exception {
+        Command created = velero.cli("backup", "create", name, "--from-schedule", "redis-first-ordinal", "--wait");
+        assertThat(created.exitCode()).as("velero backup create:\n%s%s\nserver log:\n%s", created.stdout(), created.stderr(),
+                tail(velero.log())).isZero();
+        Path tarball = velero.dir().resolve(name + ".tar.gz");
+        velero.cli("backup", "download", name, "-o", tarball.toString(), "--force").orThrow();
+        Path extracted = velero.dir().resolve(name);
+        Files.createDirectories(extracted);
+        Command.run(List.of("tar", "-xzf", tarball.toString(), "-C", extracted.toString()), Map.of(), null, 60).orThrow();
+        JsonNode backup = JSON.readTree(cluster.kubectl(null, "get", "backup.velero.io", name, "-n", "velero", "-o", "json").orThrow().stdout());
+        String log = velero.cli("backup", "logs", name).orThrow().stdout();
+        return new BackupContents(extracted, backup, log);
+    }
+
+    private static String tail(String log) {
+        String[] lines = log.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
+    }
+
+    record BackupContents(Path dir, JsonNode backup, String log) {
+
+        /** "namespace/name" of every item of a resource (cluster-scoped: "name"). */
+        Set<String> items(String resource) throws Exception {
+            Set<String> names = new TreeSet<>();
+            Path root = dir.resolve("resources").resolve(resource);
+            if (!Files.isDirectory(root)) {
+                return names;
+            }
+            // resources/<resource>/namespaces/<ns>/<name>.json or resources/<resource>/cluster/<name>.json
+            // (each also under <version>-preferredversion/, skipped here).
+            try (Stream<Path> files = Files.walk(root)) {
+                files.map(root::relativize).filter(rel -> rel.toString().endsWith(".json"))
+                        .filter(rel -> !rel.getName(0).toString().endsWith("-preferredversion"))
+                        .forEach(rel -> {
+                            String file = rel.getFileName().toString().replace(".json", "");
+                            names.add(rel.getName(0).toString().equals("cluster") ? file : rel.getName(1) + "/" + file);
+                        });
+            }
+            return names;
+        }
+
+        String table() throws Exception {
+            StringBuilder out = new StringBuilder(String.format("%-16s %-20s %-22s %s%n", "SHARD", "PODS", "CLAIMS", "VOLUMES"));
+            Set<String> pvcs = items("persistentvolumeclaims");
+            Set<String> pods = items("pods");
+            Set<String> pvs = items("persistentvolumes");
+            for (String shard : SHARDS) {
+                List<String> shardPvcs = pvcs.stream().filter(p -> p.startsWith(NS + "/data-" + shard + "-")).toList();
+                List<String> shardPods = pods.stream().filter(p -> p.startsWith(NS + "/" + shard + "-")).toList();
+                List<String> shardPvs = shardPvcs.stream().map(VeleroClusterIT::volumeOf).filter(pvs::contains).toList();
+                out.append(String.format("%-16s %-20s %-22s %s%n", shard, shardPods.isEmpty() ? "-" : String.join(",", shardPods),
+                        String.join(",", shardPvcs), String.join(",", shardPvs)));
+            }
+            return out.toString();
+        }
+    }
+
+    static String volumeOf(String namespacedClaim) {
+        String[] parts = namespacedClaim.split("/");
+        return client.persistentVolumeClaims().inNamespace(parts[0]).withName(parts[1]).get().getSpec().getVolumeName();
+    }
+
+    @Test
+    @Order(1)
+    void theShippedScheduleBacksUpOneClaimAndVolumePerShardAndNoReplica() throws Exception {
+        BackupContents contents = backupFromSchedule("e2e-one-per-shard");
+        System.err.println("backup e2e-one-per-shard, per shard:\n" + contents.table());
+
+        Set<String> claims = contents.items("persistentvolumeclaims");
+        assertThat(claims).containsExactlyInAnyOrder(NS + "/data-redis-shard-0-0", NS + "/data-redis-shard-1-0", NS + "/data-redis-shard-2-0");
+        Set<String> volumes = contents.items("persistentvolumes");
+        assertThat(volumes).containsExactlyInAnyOrderElementsOf(claims.stream().map(VeleroClusterIT::volumeOf).toList());
+        assertThat(contents.items("pods")).noneMatch(p -> p.matches(".*-[12]$")).noneMatch(p -> p.startsWith(NOT_OPTED_IN + "/"));
+        assertThat(claims).noneMatch(c -> c.startsWith(NOT_OPTED_IN + "/"));
+    }
+
+    @Test
+    @Order(2)
+    void theHookOfAPodThatIsNotRunningFailsItsExecAndLeavesThePodManifestOutButNotItsVolume() throws Exception {
+        // Velero v1.18 (pkg/podexec) does not skip a Pending pod: it calls pods/exec, which the API server
+        // refuses for a pod without a node. on-error Fail then flags the pod as backed up without writing
+        // it (pkg/backup/backup.go, "if pre hook fails, flag pod as backed-up and move on"), while the
+        // claim and volume in the same item block are still backed up; the backup ends PartiallyFailed.
+        BackupContents contents = backupFromSchedule("e2e-hook-not-running");
+        JsonNode status = contents.backup().path("status");
+        assertThat(status.path("phase").asText()).isEqualTo("PartiallyFailed");
+        assertThat(status.path("hookStatus").path("hooksAttempted").asInt()).isEqualTo(3);
+        assertThat(status.path("hookStatus").path("hooksFailed").asInt()).isEqualTo(3);
+        assertThat(contents.items("pods")).isEmpty();
+        assertThat(contents.items("persistentvolumeclaims")).hasSize(3);
+        for (String shard : SHARDS) {
+            assertThat(contents.log()).containsPattern("msg=\"Error executing hook\" .*error=\"pod " + shard
+                    + "-0 does not have a host assigned\" hookPhase=pre hookSource=annotation hookType=exec");
+        }
+        assertThat(contents.log()).doesNotContainPattern("Error executing hook.*redis-shard-[0-9]-[12] ");
+    }
+
+    @Test
+    @Order(3)
+    void aReplicaLabelledByHandIsBackedUpTooUntilAuditFixCleansIt() throws Exception {
+        client.pods().inNamespace(NS).withName("redis-shard-1-1").edit(p -> {
+            p.getMetadata().getLabels().put(StoredPods.LABEL, StoredPods.LABEL_VALUE);
+            return p;
+        });
+        Command audit = JarCommand.run(cluster.kubeconfig(), Map.of(), "audit", "-n", NS);
+        assertThat(audit.exitCode()).as(audit.stdout()).isEqualTo(1);
+        assertThat(audit.stdout()).containsPattern("redis-shard-1\\s+redis-shard-1-0.*redis-shard-1-1.*overcovered");
+        assertThat(backupFromSchedule("e2e-overcovered").items("persistentvolumeclaims"))
+                .contains(NS + "/data-redis-shard-1-0", NS + "/data-redis-shard-1-1").hasSize(4);
+
+        Command fix = JarCommand.run(cluster.kubeconfig(), Map.of(), "audit", "-n", NS, "--fix");
+        assertThat(fix.exitCode()).as(fix.stdout() + fix.stderr()).isZero();
+        assertThat(backupFromSchedule("e2e-after-fix").items("persistentvolumeclaims"))
+                .containsExactlyInAnyOrder(NS + "/data-redis-shard-0-0", NS + "/data-redis-shard-1-0", NS + "/data-redis-shard-2-0");
+    }
+
+    @Test
+    @Order(4)
+    void restoringOneShardAsTheRunbookSaysGivesOrdinalZeroItsClaimAndVolumeBack() throws Exception {
+        String backup = "e2e-after-fix";
+        String shard = "redis-shard-0";
+        String claim = "data-" + shard + "-0";
+        String volume = client.persistentVolumeClaims().inNamespace(NS).withName(claim).get().getSpec().getVolumeName();
+
+        // deploy/velero/RESTORE.md, "Restore one shard", step by step.
+        assertThat(cluster.kubectl(null, "get", "namespace", NS, "--show-labels").orThrow().stdout()).contains("first-ordinal.dev/backup=enabled");
+        String volumes = cluster.kubectl(null, "-n", NS, "get", "pvc", "-l", "app=" + shard,
+                "-o", "jsonpath={range .items[*]}{.spec.volumeName}{\"\\n\"}{end}").orThrow().stdout();
+        cluster.kubectl(null, "-n", NS, "delete", "statefulset", shard, "--wait").orThrow();
+        cluster.kubectl(null, "-n", NS, "delete", "pvc", "-l", "app=" + shard, "--wait").orThrow();
+        for (String released : volumes.strip().split("\n")) {
+            cluster.kubectl(null, "delete", "pv", released, "--wait").orThrow();
+        }
+        Command restore = velero.cli("restore", "create", "e2e-restore-" + shard, "--from-backup", backup,
+                "--include-namespaces", NS, "--include-resources", "persistentvolumeclaims,persistentvolumes",
+                "--selector", "app=" + shard, "--wait");
+        assertThat(restore.exitCode()).as(restore.stdout() + restore.stderr()).isZero();
+        String described = velero.cli("restore", "describe", "e2e-restore-" + shard, "--details", "--colorized=false").orThrow().stdout();
+        assertThat(described).as(described).containsPattern("Phase:\\s+Completed").contains("Items restored:              2");
+
+        Waits.until(Duration.ofSeconds(60), claim + " restored and Bound to " + volume, () -> {
+            var restored = client.persistentVolumeClaims().inNamespace(NS).withName(claim).get();
+            return restored != null && "Bound".equals(restored.getStatus().getPhase()) && volume.equals(restored.getSpec().getVolumeName());
+        });
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withLabel("app", shard).list().getItems())
+                .extracting(c -> c.getMetadata().getName()).containsExactly(claim);
+
+        // Step 3: recreate the StatefulSet. Ordinal 0 gets the restored claim; the replicas get fresh ones.
+        cluster.kubectl(threeShards(), "apply", "-f", "-").orThrow();
+        var pods = ClusterWorkloads.awaitPods(client, NS, shard, 3);
+        assertThat(StoredPods.marks(pods.get(0))).containsKey("label " + StoredPods.LABEL);
+        Waits.until(Duration.ofSeconds(60), "three claims of " + shard + " Bound", () -> client.persistentVolumeClaims().inNamespace(NS)
+                .withLabel("app", shard).list().getItems().stream().filter(c -> "Bound".equals(c.getStatus().getPhase())).count() == 3);
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName(claim).get().getSpec().getVolumeName()).isEqualTo(volume);
+        for (int replica = 1; replica <= 2; replica++) {
+            assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-" + shard + "-" + replica).get().getSpec().getVolumeName())
+                    .as("replica %d gets a fresh volume", replica).isNotIn(volumes.strip().split("\n"));
+        }
+    }
+}
