@@ -5,7 +5,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -117,8 +120,15 @@ class InstallClusterIT {
         assertThat(service).isEqualTo("first-ordinal.first-ordinal");
     }
 
+    /** Every values file in the chart's ci/ directory (what chart-testing installs), so a new one is covered without a change here. */
+    static Stream<String> ciValuesFiles() throws java.io.IOException {
+        try (Stream<Path> files = Files.list(Path.of("deploy/helm/first-ordinal/ci"))) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"secret-values.yaml", "cert-manager-values.yaml", "cert-manager-cluster-issuer-values.yaml"})
+    @MethodSource("ciValuesFiles")
     void helmChartRenderedWithEachCiValuesFileIsAccepted(String values) {
         String version = cluster.admin().getKubernetesVersion().getGitVersion();
         // A release of its own: the certs-command install already owns the kustomize names (a Deployment's selector is immutable).
