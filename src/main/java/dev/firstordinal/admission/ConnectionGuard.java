@@ -37,7 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Guards the TLS port at the connection level, where Vert.x offers no setting:
  * <ul>
- *   <li>the connection cap ({@code first-ordinal.admission.max-connections}), applied at accept, before any TLS work;</li>
+ *   <li>the connection cap ({@code first-ordinal.admission.max-connections}), applied at accept, before any TLS work.
+ *       At the cap a new connection evicts the oldest one that has not yet delivered a single request's headers (a
+ *       slow or silent client: the API server sends its request right after the handshake); only when there is none
+ *       is the new connection refused. So slow connections cannot lock out a client that sends requests;</li>
  *   <li>the header deadline ({@code first-ordinal.admission.header-timeout}): a new connection must complete its TLS
  *       handshake and its first request's headers within it, and a keep-alive connection its next request's headers
  *       within it of that request's first byte; a connection that does not is closed;</li>
@@ -57,6 +60,9 @@ public class ConnectionGuard {
     public static final String CONNECTIONS_MAX = "first_ordinal.http.connections.max";
     public static final String REFUSED = "first_ordinal.http.connections.refused";
     public static final String HEADER_TIMEOUTS = "first_ordinal.http.header.timeouts";
+    public static final String EVICTED = "first_ordinal.http.connections.evicted";
+    /** At most this many candidates are looked at per eviction (stale entries are skipped and dropped). */
+    private static final int EVICTION_SCAN = 64;
 
     private final int maxConnections;
     private final long headerTimeoutNanos;
@@ -66,6 +72,9 @@ public class ConnectionGuard {
     private final Counter refusedAtLimit;
     private final Counter refusedShuttingDown;
     private final Counter headerTimeouts;
+    private final Counter evicted;
+    /** Open connections that have not delivered a request's headers yet, oldest first. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<ConnectionDeadline> awaitingFirstRequest = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     ConnectionGuard(FirstOrdinalConfig config, MeterRegistry registry) {
         this.maxConnections = config.admission().maxConnections();
@@ -81,6 +90,27 @@ public class ConnectionGuard {
         headerTimeouts = Counter.builder(HEADER_TIMEOUTS)
                 .description("Connections closed because a request's headers (or a new connection's handshake) did not arrive within the header timeout")
                 .register(registry);
+        evicted = Counter.builder(EVICTED)
+                .description("Connections closed at the connection limit to make room for a new one, because they had not sent a request yet")
+                .register(registry);
+    }
+
+    /** Closes the oldest connection that has sent no request yet; false when there is none. */
+    private boolean evictOneFresh() {
+        for (int i = 0; i < EVICTION_SCAN; i++) {
+            ConnectionDeadline candidate = awaitingFirstRequest.pollFirst();
+            if (candidate == null) {
+                return false;
+            }
+            if (candidate.fresh && candidate.ctx != null && candidate.ctx.channel().isActive()) {
+                candidate.fresh = false;
+                evicted.increment();
+                LOG.debugf("connection from %s closed at the connection limit: no request from it yet", candidate.ctx.channel().remoteAddress());
+                candidate.ctx.channel().close();
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Quarkus fires this (asynchronously) once the HTTPS server listens. */
@@ -194,7 +224,9 @@ public class ConnectionGuard {
 
     /** Per connection, on its event loop: counts it, refuses it, or closes it when headers are late. */
     private final class ConnectionDeadline extends ChannelDuplexHandler {
-        private ChannelHandlerContext ctx;
+        private volatile ChannelHandlerContext ctx;
+        /** Counted and open, and no request's headers from it yet: the first to go at the connection limit. */
+        private volatile boolean fresh;
         private boolean counted;
         private State state = State.HEADERS;
         private ScheduledFuture<?> timer;
@@ -211,7 +243,7 @@ public class ConnectionGuard {
                 ctx.close();
                 return;
             }
-            if (open.incrementAndGet() > maxConnections) {
+            if (open.incrementAndGet() > maxConnections && !evictOneFresh()) {
                 open.decrementAndGet();
                 refusedAtLimit.increment();
                 LOG.debugf("connection from %s closed: %d connections open, the limit", ctx.channel().remoteAddress(), maxConnections);
@@ -219,6 +251,8 @@ public class ConnectionGuard {
                 return;
             }
             counted = true;
+            fresh = true;
+            awaitingFirstRequest.addLast(this);
             arm();
             super.channelActive(ctx);
         }
@@ -226,6 +260,10 @@ public class ConnectionGuard {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             cancel();
+            if (fresh) {
+                fresh = false;
+                awaitingFirstRequest.remove(this);
+            }
             if (counted) {
                 counted = false;
                 open.decrementAndGet();
@@ -246,6 +284,10 @@ public class ConnectionGuard {
             run(() -> {
                 state = State.REQUEST;
                 cancel();
+                if (fresh) {
+                    fresh = false;
+                    awaitingFirstRequest.remove(this);
+                }
             });
         }
 
