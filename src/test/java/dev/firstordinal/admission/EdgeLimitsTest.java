@@ -119,21 +119,48 @@ class EdgeLimitsTest {
     }
 
     @Test
-    void aClientThatClosesMidBodyIsCountedAsClientClosedNotAsABadRequest() throws Exception {
+    void aClientThatClosesMidBodyIsCountedAsClientClosedAndLoggedAtDebugNotAsABadRequest() throws Exception {
         double bad = counter("first_ordinal_admission_requests_total{outcome=\"error\",reason=\"bad-request\"}");
         double closed = counter("first_ordinal_admission_client_closed_total");
-        for (int i = 0; i < 3; i++) {
-            try (RawTls client = connect(5_000)) {
-                client.write(RawTls.postHead(10_000));
-                client.write(new byte[100]);
+        java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.firstordinal");
+        java.util.logging.Level previous = logger.getLevel();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
             }
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (counter("first_ordinal_admission_client_closed_total") < closed + 3 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.setLevel(java.util.logging.Level.FINEST);
+        logger.addHandler(capture);
+        try {
+            for (int i = 0; i < 3; i++) {
+                try (RawTls client = connect(5_000)) {
+                    client.write(RawTls.postHead(10_000));
+                    client.write(new byte[100]);
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (counter("first_ordinal_admission_client_closed_total") < closed + 3 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } finally {
+            logger.removeHandler(capture);
+            logger.setLevel(previous);
         }
         assertThat(counter("first_ordinal_admission_client_closed_total")).isEqualTo(closed + 3);
         assertThat(counter("first_ordinal_admission_requests_total{outcome=\"error\",reason=\"bad-request\"}")).isEqualTo(bad);
+        // A client's own disconnect is not the server's error: DEBUG (FINE), never WARN or ERROR.
+        assertThat(records).noneSatisfy(r -> assertThat(r.getLevel().intValue()).isGreaterThanOrEqualTo(java.util.logging.Level.WARNING.intValue()));
+        assertThat(records).anySatisfy(r -> assertThat(r.getMessage()).contains("client closed or reset"));
     }
 
     /**
