@@ -500,6 +500,8 @@ else
 fi
 
 # ---- RESULTS.md ------------------------------------------------------------------------------------
+# The section bench/attack.sh writes is kept as it is (run that script to refresh it).
+ATTACK_SECTION=$(sed -n '/^<!-- attack.sh begin -->$/,/^<!-- attack.sh end -->$/p' "$RESULTS" 2>/dev/null || true)
 met() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { if (a == "" || a == "n/a") {print "n/a"; exit}
     ok = (op == "<=") ? (a + 0 <= b + 0) : (a + 0 >= b + 0); print ok ? "yes" : "**no**" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
@@ -634,4 +636,5 @@ echo '```'
 cat "$WORK/app-frames.txt"
 echo '```'
 } > "$RESULTS"
+if [ -n "$ATTACK_SECTION" ]; then printf '\n%s\n' "$ATTACK_SECTION" >> "$RESULTS"; fi
 log "wrote $RESULTS"

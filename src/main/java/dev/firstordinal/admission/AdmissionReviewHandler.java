@@ -127,8 +127,13 @@ public final class AdmissionReviewHandler {
      */
     static int invalidUtf8Offset(byte[] body) {
         int firstNonAscii = 0;
-        while (firstNonAscii < body.length && body[firstNonAscii] >= 0) {
+        while (firstNonAscii < body.length && body[firstNonAscii] > 0) {
             firstNonAscii++;
+        }
+        if (firstNonAscii < body.length && body[firstNonAscii] == 0) {
+            // A NUL is valid UTF-8 but never in JSON text outside an escape; it is what UTF-16 and UTF-32 look like
+            // (which Jackson would otherwise detect and decode): the API server sends UTF-8 only.
+            return firstNonAscii;
         }
         if (firstNonAscii == body.length) {
             return -1;
@@ -139,6 +144,11 @@ public final class AdmissionReviewHandler {
         // Every byte before firstNonAscii is a whole character, so decoding may start there.
         ByteBuffer in = ByteBuffer.wrap(body, firstNonAscii, body.length - firstNonAscii);
         CharBuffer out = CharBuffer.allocate(Math.min(8192, body.length - firstNonAscii + 1));
+        for (int i = firstNonAscii; i < body.length; i++) {
+            if (body[i] == 0) {
+                return i;
+            }
+        }
         while (true) {
             CoderResult result = decoder.decode(in, out, true);
             if (result.isError()) {

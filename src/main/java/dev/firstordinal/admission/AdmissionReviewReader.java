@@ -78,6 +78,11 @@ final class AdmissionReviewReader {
                     default -> p.skipChildren();
                 }
             }
+            // One JSON value and nothing after it (whitespace aside): trailing bytes mean this is not the review it looks like.
+            JsonToken after = p.nextToken();
+            if (after != null) {
+                throw malformed(p, "unexpected " + JsonTokens.describe(after) + " after the AdmissionReview object");
+            }
             return new Review(apiVersion, kind, request);
         }
     }

@@ -177,9 +177,36 @@ public interface FirstOrdinalConfig {
     }
 
     interface Admission {
-        /** Largest AdmissionReview body accepted; the API server sends at most about 3 MiB. */
-        @WithDefault("10485760")
+        /**
+         * Largest AdmissionReview body accepted (3 MiB): etcd refuses objects over ~1.5 MiB, and the review
+         * carries the object (and, for updates, the old object) in an envelope of a few KiB.
+         */
+        @WithDefault("3145728")
         int maxBodyBytes();
+
+        /**
+         * Bytes of request bodies that may be buffered at once, across all connections; a body that does not
+         * fit gets a JSON 429 at once. Bodies over 256 KiB may use at most four fifths of it, so typical
+         * reviews always find room. Sized for the image's 96 MiB heap (docs/operations-limits.md).
+         */
+        @WithDefault("20971520")
+        long bodiesInFlightBytes();
+
+        /** A connection must deliver a request's headers (the first ones: TLS handshake included) within this. */
+        @WithDefault("5s")
+        Duration headerTimeout();
+
+        /** A request's body must arrive whole within this, counted from its headers; else JSON 408 and close. */
+        @WithDefault("5s")
+        Duration bodyTimeout();
+
+        /** An answer the client does not take within this (its connection stops reading) closes the connection. */
+        @WithDefault("10s")
+        Duration stalledWriteTimeout();
+
+        /** Open connections on the TLS port; more are closed at accept, before the TLS handshake. */
+        @WithDefault("512")
+        int maxConnections();
     }
 
     interface StatefulSetCache {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** Bodies that are not usable AdmissionReviews raise BadAdmissionReview with a one-line message; big but valid pods still work. */
 class MalformedAdmissionReviewTest {
@@ -125,6 +126,37 @@ class MalformedAdmissionReviewTest {
                 .hasMessage("malformed AdmissionReview: body is not valid UTF-8 (at byte " + at + ")");
         assertThat(AdmissionReviewHandler.invalidUtf8Offset(valid)).isEqualTo(-1);
     }
+    @Test
+    void rejectsBytesAfterTheRootValue() {
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(new FirstOrdinalRule(MarkingPolicy.defaults()), StartOrdinalLookup.ZERO);
+        byte[] valid = Fixtures.reviewBytes("first-ordinal-redis");
+        for (String trailer : new String[] {"x", "{}", "}", "[1]", " garbage", "\u0000", "\n\u0000", "null"}) {
+            byte[] body = java.util.Arrays.copyOf(valid, valid.length + trailer.length());
+            System.arraycopy(trailer.getBytes(StandardCharsets.UTF_8), 0, body, valid.length, trailer.length());
+            assertThatThrownBy(() -> handler.handle(body)).as("trailer %s", trailer.replace("\u0000", "NUL"))
+                    .isInstanceOf(BadAdmissionReview.class)
+                    .hasMessageStartingWith("malformed AdmissionReview");
+        }
+        byte[] trailingWhitespace = java.util.Arrays.copyOf(valid, valid.length + 3);
+        trailingWhitespace[valid.length] = ' ';
+        trailingWhitespace[valid.length + 1] = '\r';
+        trailingWhitespace[valid.length + 2] = '\n';
+        assertThat(catchThrowable(() -> handler.handle(trailingWhitespace))).as("whitespace after the value is JSON").isNull();
+    }
+
+    @Test
+    void rejectsUtf16AndUtf32BodiesWithoutAByteOrderMark() {
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(new FirstOrdinalRule(MarkingPolicy.defaults()), StartOrdinalLookup.ZERO);
+        String text = new String(Fixtures.reviewBytes("first-ordinal-redis"), StandardCharsets.UTF_8);
+        for (java.nio.charset.Charset charset : new java.nio.charset.Charset[] {StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE,
+                java.nio.charset.Charset.forName("UTF-32LE"), java.nio.charset.Charset.forName("UTF-32BE")}) {
+            byte[] body = text.getBytes(charset);
+            assertThatThrownBy(() -> handler.handle(body)).as(charset.name())
+                    .isInstanceOf(BadAdmissionReview.class)
+                    .hasMessageContaining("not valid UTF-8");
+        }
+    }
+
     @Test
     void findsTheFirstInvalidByteAfterAnAsciiPrefixAndAcceptsValidMultiByteText() {
         byte[] ascii = "{\"a\":\"b\"}".getBytes(StandardCharsets.US_ASCII);

@@ -84,11 +84,13 @@ class MutateEndpointTest {
     }
 
     @Test
-    void speaksHttp2WhenTheClientOffersIt() throws Exception {
+    void answersOverHttp11EvenWhenTheClientOffersHttp2() throws Exception {
+        // HTTP/2 is off (quarkus.http.http2=false): the API server calls webhooks over HTTP/1.1, and h2's
+        // multiplexing let one non-reading connection queue thousands of answers (issue 20).
         Response response = post(client(TestTls.caCertificate(), HttpVersion.HTTP_2), TestTls.SERVICE_DNS_NAME,
                 Fixtures.reviewBytes("first-ordinal-redis"));
         assertThat(response.status).isEqualTo(200);
-        assertThat(response.version).isEqualTo(HttpVersion.HTTP_2);
+        assertThat(response.version).isEqualTo(HttpVersion.HTTP_1_1);
     }
 
     @Test
@@ -120,7 +122,7 @@ class MutateEndpointTest {
 
     @Test
     void answersBodyOverTheLimitWith400() throws Exception {
-        byte[] huge = new byte[11 * 1024 * 1024];
+        byte[] huge = new byte[3 * 1024 * 1024 + 1];
         java.util.Arrays.fill(huge, (byte) ' ');
         Response response = post(client(TestTls.caCertificate(), HttpVersion.HTTP_1_1), TestTls.SERVICE_DNS_NAME, huge);
         assertThat(response.status).isEqualTo(400);

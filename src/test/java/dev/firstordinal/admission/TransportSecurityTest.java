@@ -42,6 +42,15 @@ class TransportSecurityTest {
     }
 
     @Test
+    void offersOnlyAeadSuitesOnTls12() throws Exception {
+        for (String cbc : new String[] {"AES128-SHA", "AES256-SHA", "ECDHE-RSA-AES128-SHA", "ECDHE-ECDSA-AES128-SHA", "AES128-SHA256"}) {
+            assertThat(handshake("-tls1_2", cbc + ":@SECLEVEL=0")).as(cbc).doesNotContain("Cipher is " + cbc).doesNotContainPattern("Cipher is [A-Z]");
+        }
+        assertThat(handshake("-tls1_2", "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"))
+                .containsPattern("Cipher is ECDHE-(ECDSA|RSA)-AES128-GCM-SHA256");
+    }
+
+    @Test
     void answersNoPlainHttpRequestOnTheTlsPort() throws Exception {
         byte[] body = Fixtures.reviewBytes("first-ordinal-redis");
         try (Socket socket = new Socket("127.0.0.1", mutate.getPort())) {
@@ -57,8 +66,12 @@ class TransportSecurityTest {
     }
 
     private String handshake(String protocolFlag) throws Exception {
+        return handshake(protocolFlag, "DEFAULT:@SECLEVEL=0");
+    }
+
+    private String handshake(String protocolFlag, String ciphers) throws Exception {
         Process openssl = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + mutate.getPort(),
-                "-servername", "localhost", protocolFlag, "-cipher", "DEFAULT:@SECLEVEL=0")
+                "-servername", "localhost", protocolFlag, "-cipher", ciphers)
                 .redirectErrorStream(true).start();
         openssl.getOutputStream().close();
         assertThat(openssl.waitFor(20, TimeUnit.SECONDS)).as("openssl s_client finished").isTrue();

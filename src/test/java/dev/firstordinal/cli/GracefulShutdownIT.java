@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * SIGTERM on the packaged jar: readiness turns 503 at once, a review that is half-sent when the
- * signal comes still gets its 200, and the process exits within the shutdown delay + timeout.
+ * signal comes still gets its 200 (if the rest arrives within the body timeout), and the process exits
+ * within the shutdown delay + timeout; stalled uploads are cut at their body timeout.
  */
 class GracefulShutdownIT {
 
@@ -49,9 +50,9 @@ class GracefulShutdownIT {
             URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
             awaitStatus(jar, ready, 200, Duration.ofSeconds(60));
 
-            // A ~5 MB review (the first-ordinal fixture padded with a large annotation), of which only
-            // the headers and the first half are sent before SIGTERM.
-            byte[] body = largeReview(5 * 1024 * 1024);
+            // A ~2.5 MB review (the first-ordinal fixture padded with a large annotation; the limit is 3 MiB),
+            // of which only the headers and the first half are sent before SIGTERM.
+            byte[] body = largeReview(5 * 512 * 1024);
             SSLSocket socket = (SSLSocket) ServeFromJarIT.trusting(tlsDir.resolve("ca.crt")).getSocketFactory()
                     .createSocket("127.0.0.1", httpsPort);
             socket.setSoTimeout(30_000);
@@ -70,9 +71,9 @@ class GracefulShutdownIT {
             assertThat(readyStatus).isEqualTo(503);
             assertThat(jar.process().isAlive()).isTrue();
 
-            // Finish the in-flight review while the shutdown is under way. (Sending it after the 5 s delay
-            // works too, but a 5 MB review on a busy 2-core CI machine can then come close to the 10 s timeout.)
-            Thread.sleep(2_000);
+            // Finish the in-flight review while the shutdown is under way, within the 5 s body timeout
+            // (first-ordinal.admission.body-timeout) that started when its headers arrived.
+            Thread.sleep(1_000);
             assertThat(jar.process().isAlive()).as("still draining the in-flight request").isTrue();
             out.write(body, body.length / 2, body.length - body.length / 2);
             out.flush();
@@ -89,6 +90,75 @@ class GracefulShutdownIT {
             assertThat(exited).isLessThan(GRACE_PERIOD);
             System.out.printf("graceful shutdown: readiness 503 after %d ms, in-flight review answered %s after %d ms, exit %d after %d ms%n",
                     readinessDown.toMillis(), statusLine, answered.toMillis(), jar.process().exitValue(), exited.toMillis());
+        }
+    }
+
+    /**
+     * Uploads that stall do not hold the exit for the whole shutdown timeout: each is cut at the 5 s body timeout.
+     * New connections are served during the 5 s delay (endpoints may still route here) and refused after it,
+     * also while a request is still in flight. Before: the stalled uploads held the exit to 15 s after SIGTERM
+     * and connections opened after the delay were still served.
+     */
+    @Test
+    void stalledUploadsAreCutAtTheBodyTimeoutAndConnectionsAfterTheDelayAreRefused() throws Exception {
+        int httpsPort = JarProcess.freePort();
+        int managementPort = JarProcess.freePort();
+        Path tlsDir = tempDir.resolve("tls");
+        try (JarProcess jar = JarProcess.start(List.of(
+                "-Dfirst-ordinal.tls.cert-file=" + tempDir.resolve("absent.crt"),
+                "-Dfirst-ordinal.tls.key-file=" + tempDir.resolve("absent.key"),
+                "-Dfirst-ordinal.tls.self-signed-dir=" + tlsDir,
+                "-Dquarkus.http.ssl-port=" + httpsPort,
+                "-Dquarkus.management.port=" + managementPort))) {
+            awaitStatus(jar, URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"), 200, Duration.ofSeconds(60));
+            javax.net.ssl.SSLContext tls = dev.firstordinal.testing.RawTls.trusting(tlsDir.resolve("ca.crt"));
+            byte[] review = Fixtures.reviewBytes("first-ordinal-redis");
+
+            var first = dev.firstordinal.testing.RawTls.connect(tls, httpsPort, "localhost", 20_000);
+            first.write(dev.firstordinal.testing.RawTls.postHead(review.length));
+            first.write(Arrays.copyOf(review, review.length / 2));
+            Instant sigterm = Instant.now();
+            jar.process().destroy();
+
+            // During the delay: a new connection is still served.
+            Thread.sleep(2_500);
+            try (var during = dev.firstordinal.testing.RawTls.connect(tls, httpsPort, "localhost", 5_000)) {
+                during.write(dev.firstordinal.testing.RawTls.post(review));
+                assertThat(during.read().status()).as("served during the shutdown delay").isEqualTo(200);
+            }
+            // A second stalled upload, whose body timeout ends after the delay: a request in flight past it.
+            var second = dev.firstordinal.testing.RawTls.connect(tls, httpsPort, "localhost", 20_000);
+            second.write(dev.firstordinal.testing.RawTls.postHead(review.length));
+            second.write(Arrays.copyOf(review, 10));
+
+            sleepUntil(sigterm.plus(Duration.ofMillis(6_200)));
+            assertThat(jar.process().isAlive()).as("still draining the second upload").isTrue();
+            boolean refused;
+            try (var after = dev.firstordinal.testing.RawTls.connect(tls, httpsPort, "localhost", 5_000)) {
+                after.write(dev.firstordinal.testing.RawTls.post(review));
+                after.read();
+                refused = false;
+            } catch (java.io.IOException closedAtAccept) {
+                refused = true;
+            }
+            assertThat(refused).as("a connection opened after the delay is refused").isTrue();
+
+            assertThat(first.read().status()).as("the first stalled upload is cut at its body timeout").isEqualTo(408);
+            assertThat(second.read().status()).as("the second stalled upload is cut at its body timeout").isEqualTo(408);
+            assertThat(jar.process().waitFor(GRACE_PERIOD.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            Duration exited = Duration.between(sigterm, Instant.now());
+            first.close();
+            second.close();
+            System.out.printf("stalled uploads: exit %d after %d ms%n", jar.process().exitValue(), exited.toMillis());
+            // delay 5 s, then at most the second upload's body timeout (it started 2.5 s in): ~7.5 s, not 15 s.
+            assertThat(exited).isLessThan(Duration.ofMillis(11_000));
+        }
+    }
+
+    private static void sleepUntil(Instant when) throws InterruptedException {
+        long millis = Duration.between(Instant.now(), when).toMillis();
+        if (millis > 0) {
+            Thread.sleep(millis);
         }
     }
 
