@@ -129,6 +129,8 @@ r() {
   fi
   } 2>/dev/null
   case $? in 124|137|143)
+    # Under 1s left while waiting: the deadline cut the call short, not a hang.
+    [ "$left" -lt 100 ] && [ -n "$waiting" ] && late "$what"
     die "$what at $at: no reply within $(cs $left)s, the time left before the deadline of ${deadline}s: the server accepts connections but does not answer (busy with a long command or DEBUG SLEEP, stopped, or not Redis); $gave";;
   esac
   o=$(printf '%s\n' "$o" | tr -d '\r')
