@@ -279,4 +279,51 @@ class KustomizationsTest {
                 .filter(l -> !l.isEmpty() && !l.startsWith("#"))
                 .anyMatch(pattern -> ref.equals(pattern) || (pattern.endsWith("/") && ref.startsWith(pattern)));
     }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"cert-manager", "self-managed"})
+    void theOverlaysNamespaceLineMovesEveryNamespacedNameToIt(String overlay, @TempDir Path tmp) throws IOException {
+        Path tree = tmp.resolve("kubernetes");
+        try (Stream<Path> files = Files.walk(DeployTree.ROOT.resolve("kubernetes"))) {
+            for (Path p : files.toList()) {
+                Path dest = tree.resolve(DeployTree.ROOT.resolve("kubernetes").relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(p, dest);
+                }
+            }
+        }
+        Path kustomization = tree.resolve("overlays/" + overlay + "/kustomization.yaml");
+        String text = Files.readString(kustomization);
+        assertThat(text).containsOnlyOnce("\nnamespace: first-ordinal\n");
+        Files.writeString(kustomization, text.replace("\nnamespace: first-ordinal\n", "\nnamespace: platform\n"));
+
+        String yaml = Kustomize.build(tree.resolve("overlays/" + overlay));
+        List<HasMetadata> objects = KubernetesYaml.objects(yaml);
+
+        assertThat(yaml).as("no name left in the old namespace").doesNotContain("first-ordinal.first-ordinal", "first-ordinal/first-ordinal")
+                .doesNotContainPattern("namespace: first-ordinal\\s");
+        assertThat(KubernetesYaml.only(objects, Namespace.class).getMetadata().getName()).isEqualTo("platform");
+        objects.stream().filter(o -> o.getMetadata().getNamespace() != null)
+                .forEach(o -> assertThat(o.getMetadata().getNamespace()).as("%s %s", o.getKind(), o.getMetadata().getName()).isEqualTo("platform"));
+        MutatingWebhookConfiguration configuration = KubernetesYaml.only(objects, MutatingWebhookConfiguration.class);
+        Expectations.assertWebhookConfiguration(configuration, new Expectations.Webhook("first-ordinal", "platform",
+                Expectations.OPT_IN_KEY, Expectations.OPT_IN_VALUE, List.of("kube-system", "platform"), "Ignore", 5, true));
+        assertThat(Expectations.selects(configuration.getWebhooks().get(0), "first-ordinal", Map.of(Expectations.OPT_IN_KEY, Expectations.OPT_IN_VALUE)))
+                .as("the old namespace is an ordinary one now").isTrue();
+        objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding || o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding)
+                .flatMap(o -> (o instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding rb ? rb.getSubjects()
+                        : ((io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding) o).getSubjects()).stream())
+                .forEach(subject -> assertThat(subject.getNamespace()).isEqualTo("platform"));
+        if (overlay.equals("cert-manager")) {
+            assertThat(configuration.getMetadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from", "platform/first-ordinal");
+            JsonNode certificate = KubernetesYaml.documents(yaml).stream()
+                    .filter(d -> d.path("kind").asText().equals("Certificate") && d.path("metadata").path("name").asText().equals("first-ordinal"))
+                    .findFirst().orElseThrow();
+            List<String> dnsNames = new ArrayList<>();
+            certificate.path("spec").path("dnsNames").forEach(n -> dnsNames.add(n.asText()));
+            assertThat(dnsNames).containsExactly("first-ordinal", "first-ordinal.platform", "first-ordinal.platform.svc", "first-ordinal.platform.svc.cluster.local");
+        }
+    }
 }
