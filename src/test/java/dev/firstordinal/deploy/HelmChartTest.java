@@ -494,6 +494,122 @@ class HelmChartTest {
                 .noneMatch(o -> o instanceof io.fabric8.kubernetes.api.model.batch.v1.Job);
     }
 
+    @Test
+    void monitoringObjectsAreOffByDefaultAndInEveryCiValuesFile() throws IOException {
+        assertThat(renderDefaults()).noneMatch(o -> o.getApiVersion().startsWith("monitoring.coreos.com/"));
+        for (String values : ciValuesFiles().toList()) {
+            assertThat(render(template("first-ordinal", "first-ordinal").withValuesFile(CI.resolve(values))))
+                    .as("%s: the install test's cluster has no Prometheus Operator CRDs", values)
+                    .noneMatch(o -> o.getApiVersion().startsWith("monitoring.coreos.com/"));
+        }
+    }
+
+    @Test
+    void serviceMonitorScrapesTheServicesManagementPort() {
+        List<HasMetadata> helm = render(template("fo", "platform").set("metrics.serviceMonitor.enabled", true)
+                .set("metrics.serviceMonitor.labels.release", "kube-prometheus-stack"));
+
+        GenericKubernetesResource monitor = monitoring(helm, "ServiceMonitor");
+        Service service = KubernetesYaml.only(helm, Service.class);
+        assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        assertThat(LabelSelectors.matches(new io.fabric8.kubernetes.api.model.LabelSelector(null,
+                monitor.<Map<String, String>>get("spec", "selector", "matchLabels")), service.getMetadata().getLabels()))
+                .as("the ServiceMonitor selects the Service").isTrue();
+        assertThat(monitor.<List<Object>>get("spec", "namespaceSelector", "matchNames")).containsExactly("platform");
+        List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
+        assertThat(endpoints).singleElement().satisfies(e -> {
+            assertThat(e).containsEntry("port", "management").containsEntry("path", "/q/metrics").containsEntry("honorLabels", true);
+            assertThat(service.getSpec().getPorts()).extracting(p -> p.getName()).contains((String) e.get("port"));
+        });
+    }
+
+    @Test
+    void prometheusRuleCarriesTheReadmesAlertsForThisRelease() throws IOException {
+        List<HasMetadata> helm = render(template("fo", "platform").set("metrics.prometheusRule.enabled", true)
+                .set("metrics.prometheusRule.certificateExpiryDays", 21));
+
+        GenericKubernetesResource rule = monitoring(helm, "PrometheusRule");
+        List<Map<String, Object>> groups = rule.get("spec", "groups");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rules = (List<Map<String, Object>>) groups.get(0).get("rules");
+        Map<String, String> expressions = new java.util.TreeMap<>();
+        rules.forEach(r -> expressions.put((String) r.get("alert"), (String) r.get("expr")));
+
+        assertThat(expressions).containsOnlyKeys("FirstOrdinalShardUncovered", "FirstOrdinalShardOvercovered",
+                "FirstOrdinalCertificateExpiresSoon", "FirstOrdinalFallbackAnswers", "FirstOrdinalWebhookDown");
+        assertThat(expressions.get("FirstOrdinalShardUncovered")).contains("first_ordinal_statefulsets{state=\"uncovered\"", "service=\"fo-first-ordinal\"");
+        assertThat(expressions.get("FirstOrdinalCertificateExpiresSoon")).contains("first_ordinal_certificate_expiry_seconds", "21 * 24 * 3600", "absent(");
+        assertThat(expressions.get("FirstOrdinalFallbackAnswers")).contains("first_ordinal_admission_requests_total{reason=\"fallback\"");
+        assertThat(expressions.get("FirstOrdinalWebhookDown")).contains("up{namespace=\"platform\", service=\"fo-first-ordinal\"}");
+        expressions.values().forEach(e -> assertThat(e).doesNotContain("{{").doesNotContain("<no value>"));
+        String readme = Files.readString(Path.of("README.md"));
+        for (String metric : List.of("first_ordinal_statefulsets", "first_ordinal_certificate_expiry_seconds", "first_ordinal_admission_requests_total")) {
+            assertThat(readme).as("the alerts use the metrics the README documents").contains(metric);
+        }
+        rules.forEach(r -> assertThat(r).containsKeys("for", "labels", "annotations"));
+    }
+
+    @Test
+    void networkPolicyAdmitsOnlyTheWebhookAndManagementPorts() {
+        assertThat(renderDefaults()).noneMatch(o -> o instanceof io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy);
+        List<HasMetadata> helm = render(template("first-ordinal", "first-ordinal").withValuesFile(CI.resolve("operate-values.yaml")));
+
+        var policy = KubernetesYaml.only(helm, io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+        Deployment deployment = KubernetesYaml.only(helm, Deployment.class);
+        assertThat(LabelSelectors.matches(policy.getSpec().getPodSelector(), deployment.getSpec().getTemplate().getMetadata().getLabels())).isTrue();
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        var containerPorts = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts();
+        assertThat(policy.getSpec().getIngress()).flatExtracting(r -> r.getPorts())
+                .extracting(p -> containerPorts.stream().filter(c -> c.getName().equals(p.getPort().getStrVal())).findFirst().orElseThrow().getContainerPort())
+                .containsExactlyInAnyOrder(8443, 9000);
+        var https = policy.getSpec().getIngress().stream().filter(r -> r.getPorts().get(0).getPort().getStrVal().equals("https")).findFirst().orElseThrow();
+        assertThat(https.getFrom()).as("the API server is on the host network: any source").isNullOrEmpty();
+        var management = policy.getSpec().getIngress().stream().filter(r -> r.getPorts().get(0).getPort().getStrVal().equals("management")).findFirst().orElseThrow();
+        assertThat(management.getFrom()).singleElement().satisfies(peer ->
+                assertThat(peer.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "monitoring"));
+    }
+
+    @Test
+    void auditCronJobRunsAuditWithReadOnlyRbacAndTheWebhooksRules() {
+        assertThat(renderDefaults()).noneMatch(o -> o instanceof io.fabric8.kubernetes.api.model.batch.v1.CronJob);
+        List<HasMetadata> helm = render(template("first-ordinal", "first-ordinal").withValuesFile(CI.resolve("operate-values.yaml"))
+                .set("namespaceSelector.label.key", "backup.example.com/redis").set("namespaceSelector.label.value", "on"));
+
+        var cronJob = KubernetesYaml.only(helm, io.fabric8.kubernetes.api.model.batch.v1.CronJob.class);
+        assertThat(cronJob.getSpec().getSchedule()).isEqualTo("*/30 * * * *");
+        assertThat(cronJob.getSpec().getConcurrencyPolicy()).isEqualTo("Forbid");
+        var job = cronJob.getSpec().getJobTemplate().getSpec();
+        assertThat(job.getBackoffLimit()).as("a failed audit is a failed Job, not retried into success").isZero();
+        var pod = job.getTemplate().getSpec();
+        assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+        Container audit = pod.getContainers().get(0);
+        assertThat(audit.getArgs()).containsExactly("audit");
+        assertThat(audit.getImage()).isEqualTo(container(helm).getImage());
+        assertThat(audit.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
+                tuple("FIRST_ORDINAL_NAMESPACE_LABEL", "backup.example.com/redis=on"),
+                tuple("FIRST_ORDINAL_LABEL_KEY", "velero-backup-schedule"));
+        assertThat(audit.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(audit.getVolumeMounts()).extracting(m -> m.getMountPath()).contains("/tmp");
+
+        ClusterRole role = KubernetesYaml.only(helm, ClusterRole.class, "first-ordinal-audit");
+        assertThat(Expectations.verbsByResource(role.getRules())).isEqualTo(Map.of(
+                "/namespaces", Set.of("list"), "/pods", Set.of("list"), "/persistentvolumeclaims", Set.of("list"),
+                "apps/statefulsets", Set.of("list")));
+        ClusterRoleBinding binding = KubernetesYaml.only(helm, ClusterRoleBinding.class, "first-ordinal-audit");
+        assertThat(binding.getRoleRef().getName()).isEqualTo("first-ordinal-audit");
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getName()).isEqualTo(pod.getServiceAccountName());
+            assertThat(s.getNamespace()).isEqualTo("first-ordinal");
+        });
+    }
+
+    private static GenericKubernetesResource monitoring(List<HasMetadata> objects, String kind) {
+        return objects.stream().filter(o -> o instanceof GenericKubernetesResource && o.getKind().equals(kind))
+                .map(GenericKubernetesResource.class::cast)
+                .peek(o -> assertThat(o.getApiVersion()).isEqualTo("monitoring.coreos.com/v1"))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind));
+    }
+
     /** The annotation hooks carry in {@link #chartWithHooksAsManifests}. */
     private static final String HOOK = "hook.first-ordinal.dev/helm";
 
