@@ -40,3 +40,33 @@ kind: Issuer
 group: cert-manager.io
 {{- end -}}
 {{- end -}}
+
+{{/* Pod template labels: the common labels, the selector labels and podLabels, each key once
+     (selector labels win, so podLabels cannot break the Deployment's selector). */}}
+{{- define "first-ordinal.podLabels" -}}
+{{- $labels := merge (dict) (fromYaml (include "first-ordinal.selectorLabels" .)) (fromYaml (include "first-ordinal.labels" .)) (.Values.podLabels | default dict) -}}
+{{- toYaml $labels -}}
+{{- end -}}
+
+{{/* True when the cluster serves matchConditions (Kubernetes >= 1.28) and they are enabled. */}}
+{{- define "first-ordinal.matchConditions" -}}
+{{- if and .Values.webhook.matchConditions.enabled (semverCompare ">=1.28.0-0" .Capabilities.KubeVersion.Version) -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* True when a PodDisruptionBudget can be satisfied: minAvailable below replicaCount (a
+     percentage needs two replicas or more), so a node drain is never blocked for good. */}}
+{{- define "first-ordinal.pdbSatisfiable" -}}
+{{- $min := .Values.podDisruptionBudget.minAvailable -}}
+{{- $replicas := int .Values.replicaCount -}}
+{{- if kindIs "string" $min -}}
+{{- if gt $replicas 1 }}true{{ end -}}
+{{- else if lt (int $min) $replicas -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{- define "first-ordinal.kubectlImage" -}}
+{{- printf "%s:%s" .Values.kubectl.image.repository .Values.kubectl.image.tag -}}
+{{- end -}}

@@ -124,9 +124,16 @@ final class Expectations {
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(expected.replicas());
         Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
         assertThat(LabelSelectors.matches(deployment.getSpec().getSelector(), podLabels)).as("selector matches the pod template").isTrue();
-        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
-
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        var rolling = deployment.getSpec().getStrategy().getRollingUpdate();
+        if (pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().isEmpty()) {
+            assertThat(rolling.getMaxUnavailable().getIntVal()).as("soft anti-affinity: surge, never below the replicas").isZero();
+            assertThat(rolling.getMaxSurge().getIntVal()).isEqualTo(1);
+        } else {
+            assertThat(rolling.getMaxSurge().getIntVal()).as("hard anti-affinity: a surge pod may find no free node, the rollout stalls").isZero();
+            assertThat(rolling.getMaxUnavailable().getIntVal()).isEqualTo(1);
+        }
+
         assertThat(pod.getServiceAccountName()).isEqualTo(expected.serviceAccount());
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
@@ -176,10 +183,21 @@ final class Expectations {
         assertThat(container.getEnv()).extracting(EnvVar::getName).contains(
                 "FIRST_ORDINAL_LABEL_KEY", "FIRST_ORDINAL_LABEL_VALUE", "FIRST_ORDINAL_HOOK_ON_ERROR", "FIRST_ORDINAL_HOOK_TIMEOUT");
 
-        VolumeMount tls = mount(container, TLS_MOUNT);
-        assertThat(tls.getReadOnly()).isTrue();
-        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(tls.getName())).singleElement()
-                .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo(expected.secretName()));
+        if (expected.secretName() == null) {
+            assertThat(container.getVolumeMounts()).as("self-managed: the Secret is read through the API, not mounted")
+                    .noneMatch(m -> m.getMountPath().equals(TLS_MOUNT));
+            assertThat(pod.getVolumes()).noneMatch(v -> v.getSecret() != null);
+            assertThat(container.getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+                    .contains(org.assertj.core.groups.Tuple.tuple("FIRST_ORDINAL_TLS_MODE", "self-managed"));
+            assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME") || e.getName().equals("POD_NAMESPACE"))
+                    .extracting(e -> e.getValueFrom().getFieldRef().getFieldPath())
+                    .containsExactlyInAnyOrder("metadata.name", "metadata.namespace");
+        } else {
+            VolumeMount tls = mount(container, TLS_MOUNT);
+            assertThat(tls.getReadOnly()).isTrue();
+            assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(tls.getName())).singleElement()
+                    .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo(expected.secretName()));
+        }
         VolumeMount tmp = mount(container, "/tmp");
         assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(tmp.getName())).singleElement()
                 .satisfies(v -> assertThat(v.getEmptyDir()).as("/tmp is an emptyDir").isNotNull());
@@ -189,7 +207,14 @@ final class Expectations {
         assertThat(service.getMetadata().getName()).isEqualTo(deployment.getMetadata().getName());
         assertThat(LabelSelectors.matches(new io.fabric8.kubernetes.api.model.LabelSelector(null, service.getSpec().getSelector()),
                 deployment.getSpec().getTemplate().getMetadata().getLabels())).as("the Service selects the webhook pods").isTrue();
-        assertThat(service.getSpec().getPorts()).singleElement().satisfies((ServicePort port) -> {
+        var containerPorts = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts();
+        assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName).containsExactlyInAnyOrder("https", "management");
+        assertThat(service.getSpec().getPorts()).filteredOn(p -> p.getName().equals("management")).singleElement().satisfies(port -> {
+            assertThat(port.getPort()).isEqualTo(9000);
+            assertThat(containerPorts).filteredOn(p -> p.getName().equals(port.getTargetPort().getStrVal())).singleElement()
+                    .satisfies(p -> assertThat(p.getContainerPort()).as("the scraper reaches the management port").isEqualTo(9000));
+        });
+        assertThat(service.getSpec().getPorts()).filteredOn(p -> p.getName().equals("https")).singleElement().satisfies((ServicePort port) -> {
             assertThat(port.getPort()).isEqualTo(443);
             String target = port.getTargetPort().getStrVal();
             assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())

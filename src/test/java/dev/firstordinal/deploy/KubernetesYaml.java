@@ -34,7 +34,7 @@ final class KubernetesYaml {
     static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     /** Custom resources the manifests may contain; fabric8 has no typed model for them. */
-    static final Set<String> CUSTOM_RESOURCE_API_VERSIONS = Set.of("velero.io/v1", "cert-manager.io/v1");
+    static final Set<String> CUSTOM_RESOURCE_API_VERSIONS = Set.of("velero.io/v1", "cert-manager.io/v1", "monitoring.coreos.com/v1");
 
     private KubernetesYaml() {
     }

@@ -279,4 +279,125 @@ class KustomizationsTest {
                 .filter(l -> !l.isEmpty() && !l.startsWith("#"))
                 .anyMatch(pattern -> ref.equals(pattern) || (pattern.endsWith("/") && ref.startsWith(pattern)));
     }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"cert-manager", "self-managed"})
+    void theOverlaysNamespaceLineMovesEveryNamespacedNameToIt(String overlay, @TempDir Path tmp) throws IOException {
+        Path tree = tmp.resolve("kubernetes");
+        try (Stream<Path> files = Files.walk(DeployTree.ROOT.resolve("kubernetes"))) {
+            for (Path p : files.toList()) {
+                Path dest = tree.resolve(DeployTree.ROOT.resolve("kubernetes").relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(p, dest);
+                }
+            }
+        }
+        Path kustomization = tree.resolve("overlays/" + overlay + "/kustomization.yaml");
+        String text = Files.readString(kustomization);
+        assertThat(text).containsOnlyOnce("\nnamespace: first-ordinal\n");
+        Files.writeString(kustomization, text.replace("\nnamespace: first-ordinal\n", "\nnamespace: platform\n"));
+
+        String yaml = Kustomize.build(tree.resolve("overlays/" + overlay));
+        List<HasMetadata> objects = KubernetesYaml.objects(yaml);
+
+        assertThat(yaml).as("no name left in the old namespace").doesNotContain("first-ordinal.first-ordinal", "first-ordinal/first-ordinal")
+                .doesNotContainPattern("namespace: first-ordinal\\s");
+        assertThat(KubernetesYaml.only(objects, Namespace.class).getMetadata().getName()).isEqualTo("platform");
+        objects.stream().filter(o -> o.getMetadata().getNamespace() != null)
+                .forEach(o -> assertThat(o.getMetadata().getNamespace()).as("%s %s", o.getKind(), o.getMetadata().getName()).isEqualTo("platform"));
+        MutatingWebhookConfiguration configuration = KubernetesYaml.only(objects, MutatingWebhookConfiguration.class);
+        Expectations.assertWebhookConfiguration(configuration, new Expectations.Webhook("first-ordinal", "platform",
+                Expectations.OPT_IN_KEY, Expectations.OPT_IN_VALUE, List.of("kube-system", "platform"), "Ignore", 5, true));
+        assertThat(Expectations.selects(configuration.getWebhooks().get(0), "first-ordinal", Map.of(Expectations.OPT_IN_KEY, Expectations.OPT_IN_VALUE)))
+                .as("the old namespace is an ordinary one now").isTrue();
+        objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding || o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding)
+                .flatMap(o -> (o instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding rb ? rb.getSubjects()
+                        : ((io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding) o).getSubjects()).stream())
+                .forEach(subject -> assertThat(subject.getNamespace()).isEqualTo("platform"));
+        if (overlay.equals("cert-manager")) {
+            assertThat(configuration.getMetadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from", "platform/first-ordinal");
+            JsonNode certificate = KubernetesYaml.documents(yaml).stream()
+                    .filter(d -> d.path("kind").asText().equals("Certificate") && d.path("metadata").path("name").asText().equals("first-ordinal"))
+                    .findFirst().orElseThrow();
+            List<String> dnsNames = new ArrayList<>();
+            certificate.path("spec").path("dnsNames").forEach(n -> dnsNames.add(n.asText()));
+            assertThat(dnsNames).containsExactly("first-ordinal", "first-ordinal.platform", "first-ordinal.platform.svc", "first-ordinal.platform.svc.cluster.local");
+        }
+    }
+
+    @ParameterizedTest(name = "namespace {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"first-ordinal", "platform"})
+    void operateComponentsAddMonitoringNetworkPolicyAndAuditInTheWebhooksNamespace(String namespace, @TempDir Path tmp) throws IOException {
+        Path copy = copyDeployKubernetes(tmp);
+        Path overlay = copy.resolve("overlays/self-managed/kustomization.yaml");
+        Files.writeString(overlay, Files.readString(overlay).replace("\nnamespace: first-ordinal\n", "\nnamespace: " + namespace + "\n"));
+        Path cluster = tmp.resolve("my-cluster");
+        Files.createDirectories(cluster);
+        Files.writeString(cluster.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - ../%1$s/overlays/self-managed
+                components:
+                  - ../%1$s/components/monitoring
+                  - ../%1$s/components/network-policy
+                  - ../%1$s/components/audit
+                """.formatted(copy.getFileName()));
+
+        String yaml = Kustomize.build(cluster);
+        List<HasMetadata> objects = KubernetesYaml.objects(yaml);
+        objects.forEach(o -> assertThat(KubernetesYaml.unknownFields(o)).as("%s %s", o.getKind(), o.getMetadata().getName()).isEmpty());
+        objects.stream().filter(o -> o.getMetadata().getNamespace() != null)
+                .forEach(o -> assertThat(o.getMetadata().getNamespace()).as("%s %s", o.getKind(), o.getMetadata().getName()).isEqualTo(namespace));
+        Deployment deployment = KubernetesYaml.only(objects, Deployment.class);
+        var service = KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.Service.class);
+        Expectations.assertServiceReachesHttps(service, deployment);
+
+        var monitor = objects.stream().filter(o -> o.getKind().equals("ServiceMonitor")).map(io.fabric8.kubernetes.api.model.GenericKubernetesResource.class::cast)
+                .findFirst().orElseThrow();
+        assertThat(LabelSelectors.matches(new io.fabric8.kubernetes.api.model.LabelSelector(null, monitor.<Map<String, String>>get("spec", "selector", "matchLabels")),
+                service.getMetadata().getLabels())).as("the ServiceMonitor selects the Service").isTrue();
+        List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
+        assertThat(endpoints).singleElement().satisfies(e -> assertThat(e).containsEntry("port", "management").containsEntry("path", "/q/metrics"));
+        var rule = objects.stream().filter(o -> o.getKind().equals("PrometheusRule")).map(io.fabric8.kubernetes.api.model.GenericKubernetesResource.class::cast)
+                .findFirst().orElseThrow();
+        List<Map<String, Object>> groups = rule.get("spec", "groups");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rules = (List<Map<String, Object>>) groups.get(0).get("rules");
+        assertThat(rules).extracting(r -> (String) r.get("alert")).containsExactlyInAnyOrder("FirstOrdinalShardUncovered", "FirstOrdinalShardOvercovered",
+                "FirstOrdinalCertificateExpiresSoon", "FirstOrdinalFallbackAnswers", "FirstOrdinalWebhookDown");
+        assertThat(rules).allSatisfy(r -> assertThat((String) r.get("expr")).contains("service=\"" + service.getMetadata().getName() + "\""));
+
+        var policy = KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+        assertThat(LabelSelectors.matches(policy.getSpec().getPodSelector(), deployment.getSpec().getTemplate().getMetadata().getLabels())).isTrue();
+        var ports = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts();
+        assertThat(policy.getSpec().getIngress()).flatExtracting(r -> r.getPorts())
+                .extracting(p -> ports.stream().filter(c -> c.getName().equals(p.getPort().getStrVal())).findFirst().orElseThrow().getContainerPort())
+                .containsExactlyInAnyOrder(8443, 9000);
+
+        var cronJob = KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.batch.v1.CronJob.class);
+        var auditPod = cronJob.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
+        assertThat(cronJob.getSpec().getJobTemplate().getSpec().getBackoffLimit()).isZero();
+        var audit = auditPod.getContainers().get(0);
+        var webhook = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(audit.getArgs()).containsExactly("audit");
+        assertThat(audit.getImage()).as("the base's image tag reaches the CronJob").isEqualTo(webhook.getImage()).contains(":");
+        for (String name : List.of("FIRST_ORDINAL_LABEL_KEY", "FIRST_ORDINAL_LABEL_VALUE", "FIRST_ORDINAL_HOOK_ON_ERROR",
+                "FIRST_ORDINAL_HOOK_TIMEOUT", "FIRST_ORDINAL_NAMESPACE_LABEL")) {
+            assertThat(audit.getEnv()).filteredOn(e -> e.getName().equals(name)).singleElement().satisfies(e ->
+                    assertThat(e.getValue()).isEqualTo(webhook.getEnv().stream().filter(w -> w.getName().equals(name)).findFirst().orElseThrow().getValue()));
+        }
+        var role = KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class, "first-ordinal-audit");
+        Expectations.assertNoWildcards(role);
+        assertThat(Expectations.verbsByResource(role.getRules())).isEqualTo(Map.of(
+                "/namespaces", java.util.Set.of("list"), "/pods", java.util.Set.of("list"),
+                "/persistentvolumeclaims", java.util.Set.of("list"), "apps/statefulsets", java.util.Set.of("list")));
+        var binding = KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class, "first-ordinal-audit");
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getName()).isEqualTo(auditPod.getServiceAccountName());
+            assertThat(s.getNamespace()).isEqualTo(namespace);
+        });
+    }
 }

@@ -163,4 +163,47 @@ class InstallClusterIT {
         assertThat(result.exitCode()).as("strict validation must refuse an unknown field").isNotZero();
         assertThat(result.stderr()).contains("includeNamespaces");
     }
+
+    /** helm template leaves hooks out of its output: a copy of the chart whose hooks are plain manifests shows them to the API server. */
+    @Test
+    void theChartsTestPodAndPreDeleteHookAreAccepted() throws Exception {
+        Path source = deploy.resolve("helm/first-ordinal");
+        Path chart = cluster.dir().resolve("chart-hooks-as-manifests/first-ordinal");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path p : files.toList()) {
+                Path dest = chart.resolve(source.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.writeString(dest, Files.readString(p).replace("helm.sh/hook", "hook.first-ordinal.dev/helm"));
+                }
+            }
+        }
+        String version = cluster.admin().getKubernetesVersion().getGitVersion();
+        String manifests = new Helm(chart).template().withName("fo-hooks").withNamespace("fo-helm").withKubeVersion(version).call();
+        assertThat(manifests).contains("kind: Pod\n", "kind: Job\n", "hook.first-ordinal.dev/helm: pre-delete", "hook.first-ordinal.dev/helm: test");
+        // A Pod (unlike a Deployment's template) is admitted only when its ServiceAccount exists: make that one for real.
+        for (String object : new String[] {
+                "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"fo-helm\"}}",
+                "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"fo-hooks-first-ordinal-test\",\"namespace\":\"fo-helm\"}}"}) {
+            cluster.kubectl(object, "apply", "--server-side", "-f", "-").orThrow();
+        }
+        assertAccepted("the chart's hooks", manifests);
+    }
+
+    @Test
+    void theNetworkPolicyAndAuditComponentsComposeWithAnOverlayAndAreAccepted() throws Exception {
+        // The monitoring component needs the Prometheus Operator's CRDs, not installed here (KustomizationsTest renders it).
+        Path overlay = deploy.resolve("kubernetes/e2e-operate");
+        Files.createDirectories(overlay);
+        Files.writeString(overlay.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources: [../overlays/self-managed]
+                components: [../components/network-policy, ../components/audit]
+                """);
+        String manifests = kustomize(overlay);
+        assertThat(manifests).contains("kind: NetworkPolicy", "kind: CronJob");
+        assertAccepted("self-managed + network-policy + audit", manifests);
+    }
 }
