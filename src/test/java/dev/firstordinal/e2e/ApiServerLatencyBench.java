@@ -39,7 +39,18 @@ public final class ApiServerLatencyBench {
     private ApiServerLatencyBench() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+            System.exit(0);
+        } catch (Throwable e) {
+            // Exit, so that the shutdown hooks stop the control plane and the webhook even when the run failed.
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         int pods = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         Path out = Path.of(args.length > 1 ? args[1] : "bench/out/apiserver-results.md");
         if (pods < 30 || pods > 5000) {
@@ -106,7 +117,6 @@ public final class ApiServerLatencyBench {
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
         System.out.print(report);
-        System.exit(0);
     }
 
     private static List<Long> createRound(KubernetesClient client, ExecutorService pool, String namespace, List<StatefulSet> sets)
