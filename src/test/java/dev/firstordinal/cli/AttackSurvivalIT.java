@@ -64,12 +64,15 @@ class AttackSurvivalIT {
             System.out.printf("max-size bodies: answers by status %s; legit client %s; RSS high-water %d MiB%n",
                     statuses, legit, webhook.rssHighWaterMiB());
             assertThat(webhook.jar.process().isAlive()).as("output:%n%s", webhook.jar.output()).isTrue();
-            assertThat(statuses.keySet()).as("only answers or budget refusals").isSubsetOf(200, 429);
+            // A refusal closes the connection while the body is still arriving, so the sender may see the reset (-1)
+            // rather than the 429 (docs/operations-limits.md). Every request without an answer must still be one
+            // the server counted as a budget refusal (below).
+            assertThat(statuses.keySet()).as("only answers or budget refusals").isSubsetOf(-1, 200, 429);
             assertThat(statuses.get(200)).as("some maximum-size reviews are answered").isPositive();
             assertThat(legit.failures()).as("legit failures: %s", legit).isEmpty();
             assertThat(legit.maxMillis()).as("legit latency within the API server's 5 s").isLessThan(5_000);
             assertThat(webhook.metric("first_ordinal_admission_requests_total{outcome=\"error\",reason=\"overloaded\"}"))
-                    .isEqualTo((double) statuses.getOrDefault(429, 0));
+                    .isEqualTo((double) statuses.getOrDefault(429, 0) + statuses.getOrDefault(-1, 0));
             assertThat(webhook.jar.output()).doesNotContain("OutOfMemoryError");
         }
     }
