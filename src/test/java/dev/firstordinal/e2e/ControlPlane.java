@@ -136,7 +136,14 @@ public final class ControlPlane implements AutoCloseable {
      * of that ServiceAccount has, so what it may do is exactly what the shipped RBAC grants.
      */
     public Path serviceAccountKubeconfig(String namespace, String serviceAccount) {
-        String token = kubectl(null, "create", "token", serviceAccount, "-n", namespace, "--duration", "2h").orThrow().stdout().strip();
+        return serviceAccountKubeconfig(namespace, serviceAccount, new String[0]);
+    }
+
+    /** The same, with more {@code kubectl create token} arguments (e.g. {@code --bound-object-kind Pod}). */
+    public Path serviceAccountKubeconfig(String namespace, String serviceAccount, String... tokenArgs) {
+        List<String> args = new ArrayList<>(List.of("create", "token", serviceAccount, "-n", namespace, "--duration", "2h"));
+        args.addAll(List.of(tokenArgs));
+        String token = kubectl(null, args.toArray(new String[0])).orThrow().stdout().strip();
         String yaml = """
                 apiVersion: v1
                 kind: Config

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,23 +48,9 @@ class LabelSelfClusterIT {
                 "FIRST_ORDINAL_LABELLER_TIMEOUT", "20s"), "label-self");
     }
 
+    /** What the labeller's projected token volume holds: a token of its ServiceAccount bound to its pod. */
     private static Path podBoundToken(String pod) {
-        String token = cluster.kubectl(null, "create", "token", "first-ordinal-labeller", "-n", NAMESPACE,
-                "--bound-object-kind", "Pod", "--bound-object-name", pod, "--duration", "1h").orThrow().stdout().strip();
-        try {
-            Path file = Files.createTempFile(cluster.dir(), "labeller-" + pod, ".kubeconfig");
-            Files.writeString(file, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: e2e, cluster: {server: %s, certificate-authority: %s}}]
-                    users: [{name: labeller, user: {token: %s}}]
-                    contexts: [{name: e2e, context: {cluster: e2e, user: labeller, namespace: %s}}]
-                    current-context: e2e
-                    """.formatted(cluster.server(), cluster.caCertificate(), token, NAMESPACE));
-            return file;
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return cluster.serviceAccountKubeconfig(NAMESPACE, "first-ordinal-labeller", "--bound-object-kind", "Pod", "--bound-object-name", pod);
     }
 
     private static Map<String, String> expectedMarks() {
