@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,12 +38,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * log line and a count in {@value #MISSES_METRIC}{@code {result="not_found"|"failed"}}: the
  * webhook never denies a pod because a StatefulSet could not be read.
  *
+ * <p>When a GET gets no HTTP answer at all (connection refused, unknown host, deadline passed),
+ * no GET is tried for {@link #UNREACHABLE_RETRY_AFTER}, for any set (see {@link UnreachableWindow}):
+ * a webhook run with no reachable cluster costs one attempt and logs one warning per window, and
+ * each miss in it falls back to 0 at once (counted as {@code failed}, with the same warning in
+ * its AdmissionResponse). A 404 or another HTTP error is per set and per review, as before.
+ *
  * <p>Watches every namespace, or only the given ones (one informer each). Only the key and
  * {@code spec.ordinals} of each StatefulSet are kept (see {@link SlimStatefulSetStore}).
  */
 public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable {
 
     public static final Duration MAX_GET_TIMEOUT = Duration.ofMillis(500);
+    /** After a GET that got no answer from the API server, misses fall back without a GET for this long. */
+    public static final Duration UNREACHABLE_RETRY_AFTER = Duration.ofSeconds(30);
     public static final String MISSES_METRIC = "first_ordinal_statefulset_cache_misses";
     public static final String ENTRIES_METRIC = "first_ordinal_statefulset_cache_entries";
     /** Page size of the informer's initial list, so that 10,000 StatefulSets do not come in one response. */
@@ -64,6 +73,7 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     private final Counter notFound;
     private final Counter failed;
     private final AtomicLong lastInformerErrorLog = new AtomicLong();
+    private final UnreachableWindow unreachable;
     private volatile boolean closed;
 
     /**
@@ -71,12 +81,18 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
      * @param getTimeout deadline of the GET on a cache miss, 1 ms to {@link #MAX_GET_TIMEOUT}
      */
     public StatefulSetCache(KubernetesClient client, List<String> namespaces, Duration getTimeout, MeterRegistry registry) {
+        this(client, namespaces, getTimeout, registry, Clock.systemUTC());
+    }
+
+    /** As above, with the clock that times {@link #UNREACHABLE_RETRY_AFTER} (tests move it by hand). */
+    StatefulSetCache(KubernetesClient client, List<String> namespaces, Duration getTimeout, MeterRegistry registry, Clock clock) {
         if (getTimeout.isNegative() || getTimeout.isZero() || getTimeout.compareTo(MAX_GET_TIMEOUT) > 0) {
             throw new IllegalArgumentException("the StatefulSet GET timeout must be between 1ms and "
                     + MAX_GET_TIMEOUT.toMillis() + "ms (the webhook's answer waits for it), not " + getTimeout.toMillis() + "ms");
         }
         this.client = client;
         this.getTimeout = getTimeout;
+        this.unreachable = new UnreachableWindow(clock, UNREACHABLE_RETRY_AFTER);
         this.getClient = client.newClient(new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
                         .withRequestTimeout((int) getTimeout.toMillis())
                         .withRequestRetryBackoffLimit(0)
@@ -143,6 +159,11 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     }
 
     private StartOrdinal fetch(String namespace, String name) {
+        if (unreachable.skipping()) {
+            failed.increment();
+            return StartOrdinal.guessed(0, warning(namespace, name, "the API server could not be reached lately (a read is "
+                    + "tried again " + unreachable.length().toSeconds() + "s after the last failed one)"));
+        }
         Future<StatefulSet> get;
         try {
             get = gets.submit(() -> getClient.apps().statefulSets().inNamespace(namespace).withName(name).get());
@@ -160,9 +181,12 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
             return StartOrdinal.of(start);
         } catch (TimeoutException e) {
             get.cancel(true);
-            return fallback(failed, namespace, name, "reading it took longer than " + getTimeout.toMillis() + "ms");
+            return noAnswer(namespace, name, "reading it took longer than " + getTimeout.toMillis() + "ms");
         } catch (ExecutionException e) {
-            return fallback(failed, namespace, name, "reading it failed: " + oneLine(e.getCause()));
+            if (e.getCause() instanceof KubernetesClientException k && k.getCode() > 0) {
+                return fallback(failed, namespace, name, "reading it failed: " + oneLine(k));
+            }
+            return noAnswer(namespace, name, "reading it failed: " + oneLine(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             get.cancel(true);
@@ -172,10 +196,29 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
 
     private static StartOrdinal fallback(Counter counter, String namespace, String name, String why) {
         counter.increment();
-        String warning = "first-ordinal: StatefulSet " + namespace + "/" + name + " is not in the cache and " + why
-                + "; assuming its first ordinal is 0 (spec.ordinals.start unknown)";
+        String warning = warning(namespace, name, why);
         LOG.warn(warning);
         return StartOrdinal.guessed(0, warning);
+    }
+
+    /**
+     * The GET got no HTTP answer: the API server is taken as unreachable for every set for a while.
+     * Only the failure that starts that window logs, and says so.
+     */
+    private StartOrdinal noAnswer(String namespace, String name, String why) {
+        failed.increment();
+        String warning = warning(namespace, name, why);
+        if (unreachable.unreachable()) {
+            LOG.warnf("%s. The API server did not answer: StatefulSets are not read again for %ds; until then a pod whose "
+                    + "StatefulSet is not cached is decided by its own ordinal as if its set started at 0, with this warning "
+                    + "in its AdmissionResponse, and no further log line", warning, unreachable.length().toSeconds());
+        }
+        return StartOrdinal.guessed(0, warning);
+    }
+
+    private static String warning(String namespace, String name, String why) {
+        return "first-ordinal: StatefulSet " + namespace + "/" + name + " is not in the cache and " + why
+                + "; assuming its first ordinal is 0 (spec.ordinals.start unknown)";
     }
 
     private boolean retryAfter(boolean started, Throwable error) {

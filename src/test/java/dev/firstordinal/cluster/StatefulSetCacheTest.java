@@ -4,11 +4,14 @@ import dev.firstordinal.ordinal.Decision;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import dev.firstordinal.ordinal.StartOrdinalLookup.StartOrdinal;
+import dev.firstordinal.testing.MutableClock;
 import dev.firstordinal.testing.Workloads;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -17,11 +20,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -133,6 +147,44 @@ class StatefulSetCacheTest {
     }
 
     @Test
+    void triesAnUnreachableApiServerOncePerWindowAndWarnsOnce() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = warningsInto(warnings);
+        Logger log = Logger.getLogger(StatefulSetCache.class.getName());
+        log.addHandler(capture);
+        try (HangingUpServer apiServer = new HangingUpServer();
+             KubernetesClient unreachable = new KubernetesClientBuilder()
+                     .withConfig(new ConfigBuilder().withMasterUrl(apiServer.url()).withRequestRetryBackoffLimit(0).build()).build();
+             StatefulSetCache cache = new StatefulSetCache(unreachable, List.of(), Duration.ofMillis(500), registry, clock)) {
+
+            List<StartOrdinal> inWindow = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                inWindow.add(cache.startOrdinal("ns-" + i, "redis")); // other sets too: the window is global
+                clock.advance(Duration.ofSeconds(1));
+            }
+
+            assertThat(apiServer.connections()).as("attempts in the 30s window").isEqualTo(1);
+            assertThat(warnings).as("warnings logged in the window").hasSize(1);
+            assertThat(warnings.get(0)).contains("StatefulSet ns-0/redis").contains("not read again for 30s")
+                    .contains("as if its set started at 0");
+            assertThat(inWindow).allSatisfy(start -> {
+                assertThat(start.value()).isZero();
+                assertThat(start.warning()).hasValueSatisfying(w -> assertThat(w).contains("assuming its first ordinal is 0"));
+            });
+            assertThat(misses("failed")).isEqualTo(20);
+
+            clock.advance(Duration.ofSeconds(11)); // 31s after the failed attempt
+            assertThat(cache.startOrdinal("ns-0", "redis").value()).isZero();
+
+            assertThat(apiServer.connections()).as("attempts once the window has passed").isEqualTo(2);
+            assertThat(warnings).as("warnings logged").hasSize(2);
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
+    @Test
     void givesUpOnASlowApiServerWithinTheDeadline() {
         StatefulSet set = Workloads.redis("slow", "redis", 3, 3);
         server.expect().get().delay(3, TimeUnit.SECONDS).withPath("/apis/apps/v1/namespaces/slow/statefulsets/redis")
@@ -236,6 +288,60 @@ class StatefulSetCacheTest {
 
     private double misses(String result) {
         return registry.get(StatefulSetCache.MISSES_METRIC).tag("result", result).counter().count();
+    }
+
+    private static Handler warningsInto(List<String> warnings) {
+        return new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record.getParameters() == null || record.getParameters().length == 0
+                            ? record.getMessage() : String.format(record.getMessage(), record.getParameters()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** A TCP server that accepts each connection and closes it at once: an API server that never answers. */
+    private static final class HangingUpServer implements AutoCloseable {
+
+        private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final AtomicInteger connections = new AtomicInteger();
+
+        HangingUpServer() throws IOException {
+            Thread accept = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try (Socket connection = socket.accept()) {
+                        connections.incrementAndGet();
+                    } catch (IOException e) {
+                        // closed
+                    }
+                }
+            }, "hanging-up-api-server");
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        String url() {
+            return "https://127.0.0.1:" + socket.getLocalPort();
+        }
+
+        int connections() {
+            return connections.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     private static void await(BooleanSupplier condition) {
