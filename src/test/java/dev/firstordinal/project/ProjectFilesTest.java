@@ -5,12 +5,16 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
 import javax.xml.parsers.DocumentBuilderFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The licence and the changelog a user looks for before installing anything. */
+/** The licence and the changelog a user looks for before installing anything, and nothing stray at the root. */
 class ProjectFilesTest {
 
     @Test
@@ -25,6 +29,27 @@ class ProjectFilesTest {
         assertThat(license).as("<licenses><license> in pom.xml").isNotNull();
         assertThat(license.getElementsByTagName("name").item(0).getTextContent()).isEqualTo("Apache-2.0");
         assertThat(license.getElementsByTagName("url").item(0).getTextContent()).contains("apache.org/licenses/LICENSE-2.0");
+    }
+
+    /** The same list as .ci/run checks: one list, in .ci/root-files. */
+    @Test
+    void theRepositoryRootHoldsOnlyWhatCiRootFilesAllows() throws Exception {
+        List<String> allowed = Files.readAllLines(Path.of(".ci/root-files")).stream()
+                .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        assertThat(Files.readString(Path.of(".ci/run"))).as(".ci/run checks the same list").contains(".ci/root-files");
+
+        assertThat(rootEntries()).as("entries at the repository root not in .ci/root-files").isSubsetOf(allowed);
+    }
+
+    /** Top-level names of the files git tracks or would track (untracked, not ignored), as .ci/run lists them. */
+    private static Set<String> rootEntries() throws Exception {
+        Process git = new ProcessBuilder("git", "ls-files", "--cached", "--others", "--exclude-standard")
+                .redirectErrorStream(true).start();
+        String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(git.waitFor()).as("git ls-files: " + out).isZero();
+        Set<String> entries = new TreeSet<>();
+        out.lines().filter(line -> !line.isEmpty()).forEach(line -> entries.add(line.split("/", 2)[0]));
+        return entries;
     }
 
     @Test
