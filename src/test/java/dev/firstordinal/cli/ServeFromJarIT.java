@@ -34,6 +34,8 @@ class ServeFromJarIT {
         String output = serveFirstOrdinalReview(List.of());
         assertThat(output).contains("self-signed", tempDir.resolve("tls").resolve("ca.crt").toString());
         assertThat(output).contains("TLS engine: BoringSSL (netty-tcnative)").doesNotContain("TLS engine: JDK");
+        assertThat(output).as("no meter registered twice (Quarkus' vertx.http.connections.current per event loop)")
+                .doesNotContain("has been already registered").doesNotContainPattern("WARN +\\[io\\.micrometer");
         assertThat(Files.getPosixFilePermissions(tempDir.resolve("tls").resolve("tls.key")))
                 .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
