@@ -1,0 +1,119 @@
+package dev.firstordinal.admission;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.ext.web.RoutingContext;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+
+/**
+ * Writes {@code /mutate}'s answers: JSON, timed from the request's start ({@link #STARTED}) into
+ * {@link AdmissionMetrics}, and honouring the connection's backpressure. When the client has not taken
+ * the answers already written (HTTP/1.1 pipelining without reading), the next one waits and the
+ * connection is not read meanwhile, so nothing more is queued for it; if it stays stuck for the stalled
+ * write timeout, the connection's socket is closed. On the request's event loop.
+ */
+final class AnswerWriter {
+
+    /** The routing context key of the request's start, {@link System#nanoTime()}. */
+    static final String STARTED = "first-ordinal.started";
+    private static final Logger LOG = Logger.getLogger(MutateRoute.class);
+
+    private final AdmissionMetrics metrics;
+    private final long stalledWriteTimeoutMillis;
+
+    AnswerWriter(AdmissionMetrics metrics, long stalledWriteTimeoutMillis) {
+        this.metrics = metrics;
+        this.stalledWriteTimeoutMillis = stalledWriteTimeoutMillis;
+    }
+
+    /** A JSON {@code {"error": message}} answer with {@code status}, counted with {@code reason}; closes the connection if asked. */
+    void error(RoutingContext ctx, int status, String message, boolean close, AdmissionMetrics.Reason reason) {
+        send(ctx, status, json(message), close, reason);
+    }
+
+    /** Sends {@code body}, waiting for the client to take earlier answers first (see the class comment). */
+    void send(RoutingContext ctx, int status, Buffer body, boolean close, AdmissionMetrics.Reason reason) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (!response.writeQueueFull()) {
+            write(ctx, status, body, close, reason);
+            return;
+        }
+        metrics.stalledWrite();
+        HttpConnection connection = ctx.request().connection();
+        ConnectionBase base = connection instanceof ConnectionBase b ? b : null;
+        if (base != null) {
+            base.doPause();
+        }
+        boolean[] done = new boolean[1];
+        long timer = ctx.vertx().setTimer(stalledWriteTimeoutMillis, id -> {
+            if (!done[0]) {
+                done[0] = true;
+                LOG.debugf("closing a connection from %s: it took no answer for %d ms", connection.remoteAddress(), stalledWriteTimeoutMillis);
+                metrics.clientClosed();
+                // Not connection.close(): that waits to flush what the client is not reading.
+                ConnectionGuard.closeNow(connection);
+            }
+        });
+        response.drainHandler(drained -> {
+            if (done[0]) {
+                return;
+            }
+            done[0] = true;
+            ctx.vertx().cancelTimer(timer);
+            if (base != null) {
+                base.doResume();
+            }
+            write(ctx, status, body, close, reason);
+        });
+    }
+
+    private void write(RoutingContext ctx, int status, Buffer body, boolean close, AdmissionMetrics.Reason reason) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader("content-type", "application/json");
+        if (close) {
+            response.putHeader("connection", "close");
+        }
+        HttpConnection connection = ctx.request().connection();
+        response.end(body).onComplete(written -> {
+            if (close) {
+                connection.close();
+            }
+        });
+        metrics.answered(reason, startOf(ctx));
+    }
+
+    /** When the request started; now if unknown. */
+    static long startOf(RoutingContext ctx) {
+        Long started = ctx.get(STARTED);
+        return started == null ? System.nanoTime() : started;
+    }
+
+    static Buffer json(String message) {
+        byte[] json;
+        try {
+            json = AdmissionJson.MAPPER.writeValueAsBytes(Map.of("error", BadAdmissionReview.oneLine(message)));
+        } catch (JsonProcessingException e) {
+            json = "{\"error\":\"bad request\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        return Buffer.buffer(json);
+    }
+
+    /** A JSON error answer outside {@code /mutate}'s accounting (405, 404, 503). */
+    static void error(RoutingContext ctx, int status, String message) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(json(message));
+    }
+}

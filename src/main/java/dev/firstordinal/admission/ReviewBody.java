@@ -1,0 +1,175 @@
+package dev.firstordinal.admission;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import org.jboss.logging.Logger;
+
+import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One {@code /mutate} request's body, on the connection's event loop: its declared size reserved in the
+ * {@link BodyBudget} first (429 when it does not fit), read into one array (a chunked body grows it,
+ * reserving the growth first), at most {@code max-body-bytes} (400) and within the body timeout (408),
+ * then handed to {@link MutateRoute} to answer: at once, or for a body over
+ * {@link BodyBudget#LARGE_BODY_BYTES} on the single large-review thread. The reservation is released
+ * once answered, or when the client goes away.
+ */
+final class ReviewBody {
+
+    private static final Logger LOG = Logger.getLogger(MutateRoute.class);
+
+    private final MutateRoute route;
+    private final BodyBudget budget;
+    private final RoutingContext ctx;
+    private final long declared;
+    private final Context context;
+    private byte[] bytes = new byte[0];
+    private int length;
+    private long reserved;
+    private boolean finished;
+    private boolean parsing;
+    private long timer = -1;
+
+    ReviewBody(MutateRoute route, RoutingContext ctx, long declared) {
+        this.route = route;
+        this.budget = route.budget;
+        this.ctx = ctx;
+        this.declared = declared;
+        this.context = ctx.vertx().getOrCreateContext();
+    }
+
+    void read() {
+        HttpServerRequest request = ctx.request();
+        if (declared > 0) {
+            if (!budget.tryReserve(declared, declared)) {
+                overloaded();
+                return;
+            }
+            reserved = declared;
+            bytes = new byte[(int) declared];
+        }
+        ctx.addEndHandler(done -> {
+            if (!finished) {
+                finished = true;
+                route.clientClosed(null);
+            }
+            if (!parsing) {
+                release();
+            }
+        });
+        long left = route.bodyTimeoutNanos - (System.nanoTime() - AnswerWriter.startOf(ctx));
+        timer = ctx.vertx().setTimer(Math.max(1, left / 1_000_000), id -> tooSlow());
+        request.handler(this::chunk);
+        request.endHandler(done -> end());
+        request.exceptionHandler(this::failedWhileReading);
+        if (request.isEnded()) {
+            end();
+        } else {
+            request.resume();
+        }
+    }
+
+    private void chunk(Buffer chunk) {
+        if (finished) {
+            return;
+        }
+        int size = chunk.length();
+        if ((long) length + size > route.maxBodyBytes) {
+            stop();
+            route.badRequest(ctx, "request body exceeds the limit of " + route.maxBodyBytes + " bytes", true);
+            return;
+        }
+        if (length + size > bytes.length) {
+            // Chunked (or longer than declared): grow, reserving the growth first.
+            int capacity = (int) Math.min(route.maxBodyBytes, Math.max((long) length + size, Math.max(16_384L, bytes.length * 2L)));
+            long more = capacity - reserved;
+            if (more > 0 && !budget.tryReserve(more, capacity)) {
+                stop();
+                overloaded();
+                return;
+            }
+            reserved += Math.max(0, more);
+            bytes = Arrays.copyOf(bytes, capacity);
+        }
+        chunk.getBytes(0, size, bytes, length);
+        length += size;
+    }
+
+    private void end() {
+        if (finished) {
+            return;
+        }
+        stop();
+        byte[] body = length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+        bytes = null;
+        if (body.length <= BodyBudget.LARGE_BODY_BYTES) {
+            route.answer(ctx, body);
+            release();
+            return;
+        }
+        parsing = true;
+        try {
+            route.largeReviews.execute(() -> {
+                MutateRoute.Parsed parsed = route.parse(body);
+                context.runOnContext(v -> {
+                    parsing = false;
+                    route.respond(ctx, parsed);
+                    release();
+                });
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            parsing = false;
+            release();
+            AnswerWriter.error(ctx, 503, "shutting down");
+        }
+    }
+
+    private void stop() {
+        finished = true;
+        if (timer >= 0) {
+            ctx.vertx().cancelTimer(timer);
+            timer = -1;
+        }
+    }
+
+    private void release() {
+        if (reserved > 0) {
+            budget.release(reserved);
+            reserved = 0;
+        }
+        bytes = null;
+    }
+
+    private void overloaded() {
+        String message = "webhook overloaded: " + budget.inFlight() + " of " + budget.limit()
+                + " bytes of request bodies in flight; retry later";
+        LOG.debugf("429 for %s: %s", MutateRoute.PATH, message);
+        route.writer.error(ctx, 429, message, true, AdmissionMetrics.Reason.OVERLOADED);
+        release();
+    }
+
+    private void tooSlow() {
+        timer = -1;
+        if (finished) {
+            return;
+        }
+        finished = true;
+        String message = "request body did not arrive within " + route.bodyTimeoutNanos / 1_000_000 + " ms ("
+                + length + " of " + (declared >= 0 ? declared + " bytes" : "a chunked body") + ")";
+        LOG.debugf("408 for %s: %s", MutateRoute.PATH, message);
+        route.writer.error(ctx, 408, message, true, AdmissionMetrics.Reason.BODY_TIMEOUT);
+        release();
+    }
+
+    private void failedWhileReading(Throwable failure) {
+        if (finished) {
+            return;
+        }
+        stop();
+        route.clientClosed(failure);
+        release();
+    }
+}
