@@ -1,14 +1,13 @@
 package dev.firstordinal.admission;
 
 import dev.firstordinal.testing.Fixtures;
+import dev.firstordinal.testing.RawTls;
 import dev.firstordinal.testing.TestTls;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URL;
@@ -16,8 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.regex.Matcher;
@@ -91,22 +88,9 @@ class MetricsEndpointTest {
     }
 
     private int post(byte[] body) throws Exception {
-        HttpClient client = HttpClient.newBuilder().sslContext(trusting(TestTls.caCertificate())).build();
+        HttpClient client = HttpClient.newBuilder().sslContext(RawTls.trusting(TestTls.caCertificate())).build();
         return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + mutate.getPort() + "/mutate"))
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private static SSLContext trusting(Path ca) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(ca)) {
-            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 }

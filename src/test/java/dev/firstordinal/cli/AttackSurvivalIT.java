@@ -194,21 +194,17 @@ class AttackSurvivalIT {
             int managementPort = JarProcess.freePort();
             Path tlsDir = tempDir.resolve("tls");
             List<String> options = new ArrayList<>(ImageJvm.flags());
+            options.addAll(JarProcess.selfSigned(tempDir, tlsDir, httpsPort, managementPort));
             options.addAll(List.of(
-                    "-Dfirst-ordinal.tls.cert-file=" + tempDir.resolve("absent.crt"),
-                    "-Dfirst-ordinal.tls.key-file=" + tempDir.resolve("absent.key"),
-                    "-Dfirst-ordinal.tls.self-signed-dir=" + tlsDir,
                     "-Dfirst-ordinal.statefulset-cache.enabled=false",
                     "-Dfirst-ordinal.coverage.enabled=false",
                     "-Dquarkus.http.host=127.0.0.1",
-                    "-Dquarkus.management.host=127.0.0.1",
-                    "-Dquarkus.http.ssl-port=" + httpsPort,
-                    "-Dquarkus.management.port=" + managementPort));
+                    "-Dquarkus.management.host=127.0.0.1"));
             options.addAll(extra);
             JarProcess jar = JarProcess.start(options);
             Webhook webhook = null;
             try {
-                awaitReady(jar, managementPort);
+                jar.awaitReady(managementPort, Duration.ofSeconds(60));
                 webhook = new Webhook(jar, httpsPort, managementPort, RawTls.trusting(tlsDir.resolve("ca.crt")));
                 return webhook;
             } finally {
@@ -340,25 +336,5 @@ class AttackSurvivalIT {
                         + " ms, p99 " + p99 + " ms, max " + maxMillis() + " ms";
             }
         }
-    }
-
-    private static void awaitReady(JarProcess jar, int managementPort) throws Exception {
-        HttpClient plain = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            if (!jar.process().isAlive()) {
-                throw new AssertionError("jar exited early:\n" + jar.output());
-            }
-            try {
-                if (plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not ready within 60 s:\n" + jar.output());
     }
 }

@@ -2,6 +2,8 @@ package dev.firstordinal.cli;
 
 import dev.firstordinal.testing.Fixtures;
 import dev.firstordinal.testing.JarProcess;
+import dev.firstordinal.testing.RawTls;
+import dev.firstordinal.testing.Readiness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,15 +12,11 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,19 +39,14 @@ class GracefulShutdownIT {
         int httpsPort = JarProcess.freePort();
         int managementPort = JarProcess.freePort();
         Path tlsDir = tempDir.resolve("tls");
-        try (JarProcess jar = JarProcess.start(List.of(
-                "-Dfirst-ordinal.tls.cert-file=" + tempDir.resolve("absent.crt"),
-                "-Dfirst-ordinal.tls.key-file=" + tempDir.resolve("absent.key"),
-                "-Dfirst-ordinal.tls.self-signed-dir=" + tlsDir,
-                "-Dquarkus.http.ssl-port=" + httpsPort,
-                "-Dquarkus.management.port=" + managementPort))) {
-            URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
-            awaitStatus(jar, ready, 200, Duration.ofSeconds(60));
+        try (JarProcess jar = JarProcess.start(JarProcess.selfSigned(tempDir, tlsDir, httpsPort, managementPort))) {
+            URI ready = Readiness.ready(managementPort);
+            jar.awaitReady(managementPort, Duration.ofSeconds(60));
 
             // A ~2.5 MB review (the first-ordinal fixture padded with a large annotation; the limit is 3 MiB),
             // of which only the headers and the first half are sent before SIGTERM.
             byte[] body = largeReview(5 * 512 * 1024);
-            SSLSocket socket = (SSLSocket) ServeFromJarIT.trusting(tlsDir.resolve("ca.crt")).getSocketFactory()
+            SSLSocket socket = (SSLSocket) RawTls.trusting(tlsDir.resolve("ca.crt")).getSocketFactory()
                     .createSocket("127.0.0.1", httpsPort);
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
@@ -66,7 +59,7 @@ class GracefulShutdownIT {
             jar.process().destroy();
 
             // Readiness must report DOWN while the process is still alive.
-            int readyStatus = awaitNot(jar, ready, 200, Duration.ofSeconds(10));
+            int readyStatus = Readiness.awaitOtherStatus(ready, 200, Duration.ofSeconds(10), jar::outputOrWhyNot);
             Duration readinessDown = Duration.between(sigterm, Instant.now());
             assertThat(readyStatus).isEqualTo(503);
             assertThat(jar.process().isAlive()).isTrue();
@@ -104,38 +97,33 @@ class GracefulShutdownIT {
         int httpsPort = JarProcess.freePort();
         int managementPort = JarProcess.freePort();
         Path tlsDir = tempDir.resolve("tls");
-        try (JarProcess jar = JarProcess.start(List.of(
-                "-Dfirst-ordinal.tls.cert-file=" + tempDir.resolve("absent.crt"),
-                "-Dfirst-ordinal.tls.key-file=" + tempDir.resolve("absent.key"),
-                "-Dfirst-ordinal.tls.self-signed-dir=" + tlsDir,
-                "-Dquarkus.http.ssl-port=" + httpsPort,
-                "-Dquarkus.management.port=" + managementPort))) {
-            awaitStatus(jar, URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"), 200, Duration.ofSeconds(60));
-            javax.net.ssl.SSLContext tls = dev.firstordinal.testing.RawTls.trusting(tlsDir.resolve("ca.crt"));
+        try (JarProcess jar = JarProcess.start(JarProcess.selfSigned(tempDir, tlsDir, httpsPort, managementPort))) {
+            jar.awaitReady(managementPort, Duration.ofSeconds(60));
+            javax.net.ssl.SSLContext tls = RawTls.trusting(tlsDir.resolve("ca.crt"));
             byte[] review = Fixtures.reviewBytes("first-ordinal-redis");
 
-            var first = dev.firstordinal.testing.RawTls.connect(tls, httpsPort, "localhost", 20_000);
-            first.write(dev.firstordinal.testing.RawTls.postHead(review.length));
+            var first = RawTls.connect(tls, httpsPort, "localhost", 20_000);
+            first.write(RawTls.postHead(review.length));
             first.write(Arrays.copyOf(review, review.length / 2));
             Instant sigterm = Instant.now();
             jar.process().destroy();
 
             // During the delay: a new connection is still served.
             Thread.sleep(2_500);
-            try (var during = dev.firstordinal.testing.RawTls.connect(tls, httpsPort, "localhost", 5_000)) {
-                during.write(dev.firstordinal.testing.RawTls.post(review));
+            try (var during = RawTls.connect(tls, httpsPort, "localhost", 5_000)) {
+                during.write(RawTls.post(review));
                 assertThat(during.read().status()).as("served during the shutdown delay").isEqualTo(200);
             }
             // A second stalled upload, whose body timeout ends after the delay: a request in flight past it.
-            var second = dev.firstordinal.testing.RawTls.connect(tls, httpsPort, "localhost", 20_000);
-            second.write(dev.firstordinal.testing.RawTls.postHead(review.length));
+            var second = RawTls.connect(tls, httpsPort, "localhost", 20_000);
+            second.write(RawTls.postHead(review.length));
             second.write(Arrays.copyOf(review, 10));
 
             sleepUntil(sigterm.plus(Duration.ofMillis(6_200)));
             assertThat(jar.process().isAlive()).as("still draining the second upload").isTrue();
             boolean refused;
-            try (var after = dev.firstordinal.testing.RawTls.connect(tls, httpsPort, "localhost", 5_000)) {
-                after.write(dev.firstordinal.testing.RawTls.post(review));
+            try (var after = RawTls.connect(tls, httpsPort, "localhost", 5_000)) {
+                after.write(RawTls.post(review));
                 after.read();
                 refused = false;
             } catch (java.io.IOException closedAtAccept) {
@@ -169,41 +157,5 @@ class GracefulShutdownIT {
         ((com.fasterxml.jackson.databind.node.ObjectNode) review.at("/request/object/metadata/annotations"))
                 .put("example.com/padding", new String(padding));
         return Fixtures.JSON.writeValueAsBytes(review);
-    }
-
-    private static void awaitStatus(JarProcess jar, URI uri, int status, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (!jar.process().isAlive()) {
-                throw new AssertionError("jar exited early:\n" + jar.output());
-            }
-            if (statusOf(uri) == status) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(uri + " did not answer " + status + " within " + timeout + ":\n" + jar.output());
-    }
-
-    /** Polls until the status is not {@code status}; returns it (-1: not listening). */
-    private static int awaitNot(JarProcess jar, URI uri, int status, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            int now = statusOf(uri);
-            if (now != status) {
-                return now;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(uri + " still answered " + status + " after " + timeout + ":\n" + jar.output());
-    }
-
-    private static int statusOf(URI uri) {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception notListening) {
-            return -1;
-        }
     }
 }

@@ -3,22 +3,17 @@ package dev.firstordinal.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.firstordinal.testing.Fixtures;
 import dev.firstordinal.testing.JarProcess;
+import dev.firstordinal.testing.RawTls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,17 +87,12 @@ class ServeFromJarIT {
         int httpsPort = JarProcess.freePort();
         int managementPort = JarProcess.freePort();
         Path tlsDir = tempDir.resolve("tls");
-        List<String> arguments = new java.util.ArrayList<>(List.of(
-                "-Dfirst-ordinal.tls.cert-file=" + tempDir.resolve("absent.crt"),
-                "-Dfirst-ordinal.tls.key-file=" + tempDir.resolve("absent.key"),
-                "-Dfirst-ordinal.tls.self-signed-dir=" + tlsDir,
-                "-Dquarkus.http.ssl-port=" + httpsPort,
-                "-Dquarkus.management.port=" + managementPort));
+        List<String> arguments = new java.util.ArrayList<>(JarProcess.selfSigned(tempDir, tlsDir, httpsPort, managementPort));
         arguments.addAll(extraArguments);
         try (JarProcess jar = JarProcess.start(arguments)) {
-            awaitReady(jar, managementPort);
+            jar.awaitReady(managementPort, Duration.ofSeconds(60));
 
-            HttpClient client = HttpClient.newBuilder().sslContext(trusting(tlsDir.resolve("ca.crt"))).build();
+            HttpClient client = HttpClient.newBuilder().sslContext(RawTls.trusting(tlsDir.resolve("ca.crt"))).build();
             HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + httpsPort + "/mutate"))
                     .header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(Fixtures.reviewBytes("first-ordinal-redis")))
@@ -133,39 +123,5 @@ class ServeFromJarIT {
             assertThat(jar.waitFor(30)).isEqualTo(2);
             assertThat(jar.output()).contains("unknown command 'frobnicate'").doesNotContain("Listening on");
         }
-    }
-
-    private static void awaitReady(JarProcess jar, int managementPort) throws Exception {
-        HttpClient plain = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            if (!jar.process().isAlive()) {
-                throw new AssertionError("jar exited early:\n" + jar.output());
-            }
-            try {
-                HttpResponse<String> ready = plain.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
-                if (ready.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not ready within 60 s:\n" + jar.output());
-    }
-
-    static SSLContext trusting(Path caCertificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caCertificate)) {
-            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 }

@@ -151,7 +151,7 @@ public final class ClusterWebhook implements AutoCloseable {
                 "-Dquarkus.shutdown.delay-enabled=false"));
         options.addAll(extraOptions);
         process = JarProcess.start(Map.of("KUBECONFIG", kubeconfig.toString()), options);
-        awaitReady(Duration.ofSeconds(60));
+        process.awaitReady(managementPort, Duration.ofSeconds(60));
     }
 
     public synchronized void stop() throws Exception {
@@ -166,31 +166,6 @@ public final class ClusterWebhook implements AutoCloseable {
         } catch (Exception ignored) {
             // the JVM is exiting
         }
-    }
-
-    private void awaitReady(Duration timeout) throws Exception {
-        awaitReady(process, managementPort, timeout);
-    }
-
-    /** Waits until the jar's readiness endpoint answers 200; fails with its log if it exits or times out. */
-    static void awaitReady(JarProcess process, int managementPort, Duration timeout) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
-        while (System.nanoTime() < deadline) {
-            if (!process.process().isAlive()) {
-                throw new IllegalStateException("the webhook exited (" + process.process().exitValue() + "):\n" + process.output());
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the webhook was not ready in " + timeout + ":\n" + process.output());
     }
 
     /** The webhook's log so far (the packaged jar's stdout and stderr). */

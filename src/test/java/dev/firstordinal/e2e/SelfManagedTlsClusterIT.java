@@ -75,7 +75,7 @@ class SelfManagedTlsClusterIT {
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.ssl-port=" + httpsPort,
                 "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
                 "-Dfirst-ordinal.tls.dns-names=localhost", "-Dquarkus.shutdown.delay-enabled=false"));
-        ClusterWebhook.awaitReady(process, management, Duration.ofSeconds(90));
+        process.awaitReady(management, Duration.ofSeconds(90));
         return process;
     }
 

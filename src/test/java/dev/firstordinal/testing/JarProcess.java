@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,39 @@ public final class JarProcess implements AutoCloseable {
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * The options that serve with a generated self-signed localhost certificate (CA at
+     * {@code tlsDir/ca.crt}; nothing is mounted) on the given HTTPS and management ports.
+     */
+    public static List<String> selfSigned(Path tempDir, Path tlsDir, int httpsPort, int managementPort) {
+        return List.of(
+                "-Dfirst-ordinal.tls.cert-file=" + tempDir.resolve("absent.crt"),
+                "-Dfirst-ordinal.tls.key-file=" + tempDir.resolve("absent.key"),
+                "-Dfirst-ordinal.tls.self-signed-dir=" + tlsDir,
+                "-Dquarkus.http.ssl-port=" + httpsPort,
+                "-Dquarkus.management.port=" + managementPort);
+    }
+
+    /** Waits until readiness on {@code managementPort} answers 200; fails with the output if the jar exits or it takes longer. */
+    public void awaitReady(int managementPort, Duration timeout) throws InterruptedException {
+        Readiness.awaitStatus(Readiness.ready(managementPort), 200, timeout, this::failIfExited, this::outputOrWhyNot);
+    }
+
+    private void failIfExited() {
+        if (!process.isAlive()) {
+            throw new AssertionError("the jar exited (" + process.exitValue() + "):\n" + outputOrWhyNot());
+        }
+    }
+
+    /** The output, or why it cannot be read: for failure messages. */
+    public String outputOrWhyNot() {
+        try {
+            return output();
+        } catch (IOException e) {
+            return "(output unreadable: " + e + ")";
         }
     }
 

@@ -23,8 +23,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TlsClient implements AutoCloseable {
 
-    /** A response, with the certificate the server presented on that connection. */
-    public record Reply(int status, byte[] body, X509Certificate peer) {
+    /**
+     * A response, with the certificate the server presented on that connection, the HTTP version it
+     * answered with and an identity of the connection (equal for two replies on one connection).
+     */
+    public record Reply(int status, String contentType, byte[] body, X509Certificate peer, HttpVersion version, int connectionId) {
     }
 
     private final HttpClient client;
@@ -35,6 +38,11 @@ public final class TlsClient implements AutoCloseable {
 
     /** A client that keeps connections alive (pool of {@code connections}) or opens a new one per request. */
     public static TlsClient trusting(Vertx vertx, boolean keepAlive, int connections, Path... caFiles) {
+        return trusting(vertx, keepAlive, connections, HttpVersion.HTTP_1_1, caFiles);
+    }
+
+    /** As above, offering {@code version} (HTTP/2 through ALPN). */
+    public static TlsClient trusting(Vertx vertx, boolean keepAlive, int connections, HttpVersion version, Path... caFiles) {
         PemTrustOptions trust = new PemTrustOptions();
         for (Path ca : caFiles) {
             trust.addCertPath(ca.toString());
@@ -47,13 +55,19 @@ public final class TlsClient implements AutoCloseable {
                 .setKeepAlive(keepAlive)
                 .setMaxPoolSize(connections)
                 .setConnectTimeout(5000)
-                .setProtocolVersion(HttpVersion.HTTP_1_1)));
+                .setProtocolVersion(version)
+                .setUseAlpn(version == HttpVersion.HTTP_2)));
     }
 
     /** POSTs {@code body} to {@code /mutate} on 127.0.0.1:{@code port}, presenting {@code serverName}. */
     public Reply post(int port, String serverName, byte[] body) throws Exception {
+        return send(HttpMethod.POST, port, serverName, body);
+    }
+
+    /** Sends {@code method} with {@code body} to {@code /mutate} on 127.0.0.1:{@code port}, presenting {@code serverName}. */
+    public Reply send(HttpMethod method, int port, String serverName, byte[] body) throws Exception {
         RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.POST)
+                .setMethod(method)
                 .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
                 .setHost(serverName)
                 .setPort(port)
@@ -62,8 +76,9 @@ public final class TlsClient implements AutoCloseable {
                 .putHeader("content-type", "application/json");
         return client.request(options)
                 .compose(request -> request.send(Buffer.buffer(body))
-                        .compose(response -> response.body().map(b -> new Reply(response.statusCode(), b.getBytes(),
-                                peer(request.connection())))))
+                        .compose(response -> response.body().map(b -> new Reply(response.statusCode(),
+                                String.valueOf(response.getHeader("content-type")), b.getBytes(), peer(request.connection()),
+                                response.version(), request.connection().hashCode()))))
                 .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
     }
 

@@ -8,6 +8,7 @@ import dev.firstordinal.certs.PemFiles;
 import dev.firstordinal.certs.ServiceDnsNames;
 import dev.firstordinal.testing.Fixtures;
 import dev.firstordinal.testing.MockApiServer;
+import dev.firstordinal.testing.Readiness;
 import dev.firstordinal.testing.TlsClient;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -103,11 +104,13 @@ class SelfManagedModeTest {
     }
 
     private void awaitReady() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (readiness().statusCode() != 200) {
-            assertThat(System.nanoTime()).as("readiness within 30 s; last: " + readiness().body()).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        Readiness.awaitStatus(ready.toURI(), 200, Duration.ofSeconds(30), () -> { }, () -> {
+            try {
+                return "last: " + readiness().body();
+            } catch (Exception e) {
+                return "last: " + e;
+            }
+        });
     }
 
     /** Writes the webhook configuration's caBundle to a file: all the client trusts. */
