@@ -174,7 +174,7 @@ class KustomizationsTest {
      * ({@code dev.firstordinal.certs.CertsCommand}, {@code certs --out DIR}); until then the same
      * Secret built here, as that command writes it (kubernetes.io/tls with tls.crt, tls.key, ca.crt).
      */
-    private static Secret runCertsCommand(Path out) throws Exception {
+    static Secret runCertsCommand(Path out) throws Exception {
         Class<?> command = certsCommandClass();
         if (command != null) {
             Object certs = command.getConstructor().newInstance();
@@ -213,7 +213,7 @@ class KustomizationsTest {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static Path copyDeployKubernetes(Path tmp) throws IOException {
+    static Path copyDeployKubernetes(Path tmp) throws IOException {
         Path source = DeployTree.ROOT.resolve("kubernetes");
         Path target = tmp.resolve("kubernetes");
         try (Stream<Path> files = Files.walk(source)) {
