@@ -213,7 +213,7 @@ class KustomizationsTest {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
     }
 
-    static Path copyDeployKubernetes(Path tmp) throws IOException {
+    private static Path copyDeployKubernetes(Path tmp) throws IOException {
         Path source = DeployTree.ROOT.resolve("kubernetes");
         Path target = tmp.resolve("kubernetes");
         try (Stream<Path> files = Files.walk(source)) {
