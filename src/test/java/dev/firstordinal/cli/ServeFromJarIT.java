@@ -18,7 +18,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The README's run command: the packaged jar with no mounted certificate serves HTTPS with a self-signed localhost certificate. */
+/** The README's run command (also in docs/testing.md): the packaged jar with no mounted certificate serves HTTPS with a self-signed localhost certificate. */
 class ServeFromJarIT {
 
     @TempDir

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The Grafana dashboard plots the metrics the webhook exports, under the names the README documents. */
+/** The Grafana dashboard plots the metrics the webhook exports, under the names docs/observability.md documents. */
 class GrafanaDashboardTest {
 
     private static final Path DASHBOARD = DeployTree.ROOT.resolve("grafana/first-ordinal-dashboard.json");
@@ -22,7 +22,7 @@ class GrafanaDashboardTest {
     @Test
     void everyPanelQueriesADocumentedMetricOfTheSelectedWebhook() throws IOException {
         JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs/observability.md"));
 
         assertThat(dashboard.path("uid").asText()).isEqualTo("first-ordinal");
         List<String> variables = new ArrayList<>();

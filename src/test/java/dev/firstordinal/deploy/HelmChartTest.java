@@ -524,7 +524,7 @@ class HelmChartTest {
     }
 
     @Test
-    void prometheusRuleCarriesTheReadmesAlertsForThisRelease() throws IOException {
+    void prometheusRuleCarriesTheDocumentedAlertsForThisRelease() throws IOException {
         List<HasMetadata> helm = render(template("fo", "platform").set("metrics.prometheusRule.enabled", true)
                 .set("metrics.prometheusRule.certificateExpiryDays", 21));
 
@@ -542,9 +542,9 @@ class HelmChartTest {
         assertThat(expressions.get("FirstOrdinalFallbackAnswers")).contains("first_ordinal_admission_requests_total{reason=\"fallback\"");
         assertThat(expressions.get("FirstOrdinalWebhookDown")).contains("up{namespace=\"platform\", service=\"fo-first-ordinal\"}");
         expressions.values().forEach(e -> assertThat(e).doesNotContain("{{").doesNotContain("<no value>"));
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs/observability.md"));
         for (String metric : List.of("first_ordinal_statefulsets", "first_ordinal_certificate_expiry_seconds", "first_ordinal_admission_requests_total")) {
-            assertThat(readme).as("the alerts use the metrics the README documents").contains(metric);
+            assertThat(readme).as("the alerts use the metrics docs/observability.md documents").contains(metric);
         }
         rules.forEach(r -> assertThat(r).containsKeys("for", "labels", "annotations"));
     }

@@ -174,7 +174,7 @@ class KustomizationsTest {
      * ({@code dev.firstordinal.certs.CertsCommand}, {@code certs --out DIR}); until then the same
      * Secret built here, as that command writes it (kubernetes.io/tls with tls.crt, tls.key, ca.crt).
      */
-    private static Secret runCertsCommand(Path out) throws Exception {
+    static Secret runCertsCommand(Path out) throws Exception {
         Class<?> command = certsCommandClass();
         if (command != null) {
             Object certs = command.getConstructor().newInstance();

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The webhook is down: the shipped {@code failurePolicy: Ignore} lets the API server create the pods
  * unmarked, at once. {@code audit} then reports them, {@code audit --fix} backfills them through the
  * real API (JSON patches with a {@code test} of the resourceVersion), and cleans a labelled replica.
- * The audit runs as a ServiceAccount holding exactly the RBAC the README documents for it.
+ * The audit runs as a ServiceAccount holding exactly the RBAC docs/coverage.md documents for it.
  */
 @Tag("real-cluster")
 class FailOpenBackfillClusterIT {
