@@ -564,6 +564,8 @@ fi
 # ---- RESULTS.md ------------------------------------------------------------------------------------
 # The section bench/attack.sh writes is kept as it is (run that script to refresh it).
 ATTACK_SECTION=$(sed -n '/^<!-- attack.sh begin -->$/,/^<!-- attack.sh end -->$/p' "$RESULTS" 2>/dev/null || true)
+# ... and so is the one bench/apiserver.sh writes (from its heading to the next one).
+APISERVER_SECTION=$(awk '/^## Through the API server/ {on = 1; print; next} on && /^(## |<!-- attack.sh begin)/ {on = 0} on' "$RESULTS" 2>/dev/null || true)
 met() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { if (a == "" || a == "n/a") {print "n/a"; exit}
     ok = (op == "<=") ? (a + 0 <= b + 0) : (a + 0 >= b + 0); print ok ? "yes" : "**no**" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
@@ -722,4 +724,5 @@ cat "$WORK/app-frames.txt"
 echo '```'
 } > "$RESULTS"
 if [ -n "$ATTACK_SECTION" ]; then printf '\n%s\n' "$ATTACK_SECTION" >> "$RESULTS"; fi
+if [ -n "$APISERVER_SECTION" ]; then printf '\n%s\n' "$APISERVER_SECTION" >> "$RESULTS"; fi
 log "wrote $RESULTS"
