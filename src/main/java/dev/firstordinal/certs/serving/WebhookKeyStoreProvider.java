@@ -96,7 +96,7 @@ public class WebhookKeyStoreProvider implements KeyStoreProvider {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             // In memory only, never written out: one PBKDF2 iteration instead of PKCS12's default 10,000, which cost
-            // ~0.1 s of start-up on 2 cores under C1 (bench/RESULTS.md), and as much again for each read of the key.
+            // ~0.1 s of start-up on 2 cores under C1 (a JFR profile of the start), and as much again for each read of the key.
             KeyStore.PasswordProtection protection = new KeyStore.PasswordProtection(SNAPSHOT_PASSWORD,
                     "PBEWithHmacSHA256AndAES_256", new PBEParameterSpec(SNAPSHOT_SALT, 1));
             store.setEntry("serving", new KeyStore.PrivateKeyEntry(pair.key(), pair.chain().toArray(X509Certificate[]::new)),
