@@ -13,8 +13,8 @@ ROOT=$PWD
 DURATION=${BENCH_ATTACK_DURATION:-20}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/RESULTS.md}
 JAR=$ROOT/target/quarkus-app/quarkus-run.jar
-# The image's JVM flags (Dockerfile.jvm), without its AppCDS archive (only the image has it).
-FLAGS=$(sed -n 's/^ENV JAVA_OPTS_APPEND="\(.*\)"$/\1/p' Dockerfile.jvm | sed 's/-XX:SharedArchiveFile=[^ ]*//')
+# The image's JVM flags (Dockerfile.jvm), without its AOT cache (only the image has it).
+FLAGS=$(sed -n 's/^ENV JAVA_OPTS_APPEND="\(.*\)"$/\1/p' Dockerfile.jvm | sed -e 's/-XX:SharedArchiveFile=[^ ]*//' -e 's/-XX:AOTCache=[^ ]*//')
 JAVA_ENV=$(sed -n 's/^ENV \(MALLOC_ARENA_MAX="[0-9]*"\)$/\1/p' Dockerfile.jvm | tr -d '"')
 PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/first-ordinal-attack.XXXXXX")
@@ -105,7 +105,7 @@ SECTION=$(cat <<MD
 
 Produced by \`bench/attack.sh\` on $(date -u '+%Y-%m-%d %H:%M') UTC ($DURATION s per scenario). Machine: $(nproc) cores, shared: 1/5/15-minute
 load average $LOAD_BEFORE before, $LOAD_AFTER after (other processes were running; figures are worse than on an idle machine).
-Webhook: a fresh JVM per scenario, the packaged jar, the image's JVM flags \`$FLAGS\` (no AppCDS archive), \`$JAVA_ENV\`.
+Webhook: a fresh JVM per scenario, the packaged jar, the image's JVM flags \`$FLAGS\` (no AOT cache), \`$JAVA_ENV\`.
 Legit client (the API server's part): one keep-alive HTTP/1.1 connection, a first-ordinal review every 20 ms, 5 s timeout per
 review, success = 200 with \`allowed: true\`. Attacks (bench/attack.py, 127.0.0.1 only): **slow** up to 600 connections sending one
 header byte every 2 s, reopened when closed; **bodies** 24 threads posting label-heavy reviews just under the 3 MiB limit;

@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 
 /**
  * {@code first-ordinal.exit-after-start=true}: exits once start-up (warm-up review included) is
- * done, so that {@code -XX:ArchiveClassesAtExit} records the classes a start loads. Observes last.
+ * done, so that the AOT-cache training run ({@code -XX:AOTCacheOutput}) records the classes a start loads. Observes last.
  */
 @ApplicationScoped
 class ExitAfterStart {

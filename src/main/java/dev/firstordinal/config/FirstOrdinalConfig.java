@@ -34,8 +34,8 @@ public interface FirstOrdinalConfig {
     Coverage coverage();
 
     /**
-     * Start, answer the warm-up review, then exit 0: the training run that writes the image's AppCDS
-     * archive ({@code -XX:ArchiveClassesAtExit}, see Dockerfile.jvm). Never set it on a running webhook.
+     * Start, answer the warm-up review, then exit 0: the training run that writes the image's AOT
+     * cache ({@code -XX:AOTCacheOutput}, see Dockerfile.jvm). Never set it on a running webhook.
      */
     @WithDefault("false")
     boolean exitAfterStart();

@@ -42,13 +42,13 @@ class ServeFromJarIT {
     }
 
     /**
-     * The image's AppCDS training step, as Dockerfile.jvm writes it (paths moved to this build): it must
-     * exit by itself, write an archive, and that archive must map (-Xshare:on fails the start otherwise)
+     * The image's AOT-cache training step, as Dockerfile.jvm writes it (paths moved to this build): it must
+     * exit by itself, write a cache, and that cache must load (-XX:AOTMode=on fails the start otherwise)
      * into a JVM that then serves.
      */
     @Test
-    void dockerfileTrainingRunWritesAnArchiveThatTheServerStartsWith() throws Exception {
-        Path archive = tempDir.resolve("app-cds.jsa");
+    void dockerfileTrainingRunWritesAnAotCacheThatTheServerStartsWith() throws Exception {
+        Path archive = tempDir.resolve("app.aot");
         List<String> training = dockerfileTrainingCommand(archive);
         Process run = new ProcessBuilder(training).redirectErrorStream(true)
                 .redirectOutput(tempDir.resolve("training.log").toFile()).start();
@@ -62,7 +62,7 @@ class ServeFromJarIT {
         assertThat(log).contains("class-data training run");
         assertThat(Files.size(archive)).isGreaterThan(1_000_000);
 
-        String output = serveFirstOrdinalReview(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:on"));
+        String output = serveFirstOrdinalReview(List.of("-XX:AOTCache=" + archive, "-XX:AOTMode=on"));
         assertThat(output).doesNotContain("class-data training run");
     }
 
@@ -73,12 +73,12 @@ class ServeFromJarIT {
         List<String> command = new java.util.ArrayList<>();
         for (String word : run.group(1).replace("\\\n", " ").trim().split("\\s+")) {
             command.add(word
-                    .replace("/deployments/app-cds.jsa", archive.toString())
+                    .replace("/deployments/app.aot", archive.toString())
                     .replace("/deployments/quarkus-run.jar", JarProcess.JAR.toString())
                     .replace("/tmp/cds-training-tls", tempDir.resolve("training-tls").toString()));
         }
         command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        assertThat(command).contains("-XX:ArchiveClassesAtExit=" + archive, "-jar", JarProcess.JAR.toString());
+        assertThat(command).contains("-XX:AOTCacheOutput=" + archive, "-jar", JarProcess.JAR.toString());
         return command;
     }
 

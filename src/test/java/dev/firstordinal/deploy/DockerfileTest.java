@@ -31,8 +31,8 @@ class DockerfileTest {
             "-XX:+ExitOnOutOfMemoryError");
 
     @Test
-    void runsTheQuarkusFastJarOnUbiOpenJdk17AsANonRootUser() {
-        assertThat(INSTRUCTIONS).anyMatch(i -> i.matches("ARG BASE_IMAGE=ubi9/openjdk-17-runtime:[0-9.]+"));
+    void runsTheQuarkusFastJarOnUbiOpenJdk25AsANonRootUser() {
+        assertThat(INSTRUCTIONS).anyMatch(i -> i.matches("ARG BASE_IMAGE=ubi9/openjdk-25-runtime:[0-9.]+"));
         assertThat(INSTRUCTIONS).contains("FROM ${BASE_IMAGE}");
         assertThat(INSTRUCTIONS).contains(
                 "COPY --chown=185 target/quarkus-app/lib/ /deployments/lib/",
@@ -61,22 +61,22 @@ class DockerfileTest {
 
         assertThat(env.get("JAVA_OPTS_APPEND").split(" ")).containsExactly(
                 "-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-Xmn8m", "-Xss512k", "-XX:TieredStopAtLevel=1",
-                "-XX:SharedArchiveFile=/deployments/app-cds.jsa", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:AOTCache=/deployments/app.aot", "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
         assertThat(env).containsEntry("GC_CONTAINER_OPTIONS", "-XX:+UseSerialGC").containsEntry("JAVA_MAX_MEM_RATIO", "0")
                 .containsEntry("MALLOC_ARENA_MAX", "2");
     }
 
-    /** ServeFromJarIT runs this very command (paths moved) and starts a server on its archive. */
+    /** ServeFromJarIT runs this very command (paths moved) and starts a server on its AOT cache. */
     @Test
-    void trainsTheAppCdsArchiveTheJvmFlagsNameAfterTheApplicationIsCopied() {
+    void trainsTheAotCacheTheJvmFlagsNameAfterTheApplicationIsCopied() {
         int training = lastIndexStartingWith("RUN java ");
         assertThat(training).as("a RUN java ... training step").isGreaterThan(lastIndexStartingWith("COPY"));
         assertThat(INSTRUCTIONS.indexOf("USER 185")).as("trained as the user that runs the image").isLessThan(training);
         String run = TEXT.substring(TEXT.indexOf("RUN java "), TEXT.indexOf("ENV GC_CONTAINER_OPTIONS"));
-        assertThat(run).contains("-XX:ArchiveClassesAtExit=/deployments/app-cds.jsa", "-Dfirst-ordinal.exit-after-start=true",
-                "-jar /deployments/quarkus-run.jar serve", "&& test -s /deployments/app-cds.jsa");
-        assertThat(env().get("JAVA_OPTS_APPEND")).contains("-XX:SharedArchiveFile=/deployments/app-cds.jsa");
+        assertThat(run).contains("-XX:AOTCacheOutput=/deployments/app.aot", "-Dfirst-ordinal.exit-after-start=true",
+                "-jar /deployments/quarkus-run.jar serve", "&& test -s /deployments/app.aot");
+        assertThat(env().get("JAVA_OPTS_APPEND")).contains("-XX:AOTCache=/deployments/app.aot");
     }
 
     @Test

@@ -14,7 +14,7 @@ public final class ImageJvm {
     private ImageJvm() {
     }
 
-    /** The flags, without the AppCDS archive (it exists only inside the image). */
+    /** The flags, without the AOT cache (it exists only inside the image). */
     public static List<String> flags() throws IOException {
         Matcher m = Pattern.compile("(?m)^ENV JAVA_OPTS_APPEND=\"(.*)\"$").matcher(Files.readString(Path.of("Dockerfile.jvm")));
         if (!m.find()) {
@@ -22,7 +22,7 @@ public final class ImageJvm {
         }
         List<String> flags = new ArrayList<>();
         for (String flag : m.group(1).trim().split("\\s+")) {
-            if (!flag.startsWith("-XX:SharedArchiveFile=")) {
+            if (!flag.startsWith("-XX:AOTCache=")) {
                 flags.add(flag);
             }
         }
