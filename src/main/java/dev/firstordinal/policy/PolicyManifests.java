@@ -98,6 +98,28 @@ public final class PolicyManifests {
         return policy;
     }
 
+    /**
+     * The policy's rules alone (matchConditions, variables, mutations) for a chart to wrap: the Helm
+     * chart's {@code files/policy-cel.yaml} is this with {@link #LABEL_VALUE_PLACEHOLDER} as the label
+     * value, which the chart replaces with its {@code label.value}.
+     */
+    public static String rulesYaml(MarkingPolicy marking) {
+        ObjectNode spec = (ObjectNode) policy(marking, Settings.defaults()).get("spec");
+        ObjectNode rules = YAML.createObjectNode();
+        for (String field : List.of("matchConditions", "variables", "mutations")) {
+            rules.set(field, spec.get(field));
+        }
+        try {
+            return "# Rendered by PolicyManifests.rulesYaml (PolicyHelmChartTest checks it); do not edit by hand.\n"
+                    + YAML.writeValueAsString(rules);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A label value that stands for the chart's {@code label.value} in {@link #rulesYaml}. */
+    public static final String LABEL_VALUE_PLACEHOLDER = "FIRST-ORDINAL-LABEL-VALUE";
+
     public static ObjectNode binding(Settings settings) {
         ObjectNode binding = header("MutatingAdmissionPolicyBinding", settings.name());
         ObjectNode spec = binding.putObject("spec").put("policyName", settings.name());
