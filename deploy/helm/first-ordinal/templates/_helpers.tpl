@@ -70,3 +70,11 @@ true
 {{- define "first-ordinal.kubectlImage" -}}
 {{- printf "%s:%s" .Values.kubectl.image.repository .Values.kubectl.image.tag -}}
 {{- end -}}
+
+{{/* webhook (default) or policy: which of the two install modes this release is (docs/policy.md). */}}
+{{- define "first-ordinal.mode" -}}
+{{- if not (has .Values.mode (list "webhook" "policy")) -}}
+{{- fail (printf "mode must be webhook or policy, not %q" .Values.mode) -}}
+{{- end -}}
+{{- .Values.mode -}}
+{{- end -}}

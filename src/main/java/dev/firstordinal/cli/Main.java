@@ -17,7 +17,11 @@ public final class Main {
     /** Every command but {@code serve}. Add new modes here. */
     static List<CliCommand> commands() {
         return List.of(new dev.firstordinal.certs.CertsCommand(), new dev.firstordinal.audit.AuditCommand(),
-                new dev.firstordinal.preview.PreviewCommand(), new dev.firstordinal.labeller.LabelSelfCommand());
+                new dev.firstordinal.preview.PreviewCommand(), new dev.firstordinal.labeller.LabelSelfCommand(),
+                new PicocliCommand("policy", "print the MutatingAdmissionPolicy and binding (policy mode, Kubernetes 1.36+)",
+                        dev.firstordinal.policy.PolicyCommand::new),
+                new PicocliCommand("policy-sync", "policy mode: keep the start-ordinal ConfigMap, backfill what the policy missed",
+                        dev.firstordinal.policy.PolicySyncCommand::new));
     }
 
     private Main() {

@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -286,8 +288,10 @@ class HelmChartTest {
     void everyCiValuesFileRendersStrictlyValidObjects(String valuesFile) {
         List<HasMetadata> helm = render(template("first-ordinal", "first-ordinal").withValuesFile(CI.resolve(valuesFile)));
 
-        assertThat(helm).hasAtLeastOneElementOfType(MutatingWebhookConfiguration.class).hasAtLeastOneElementOfType(Deployment.class);
-        helm.stream().filter(o -> !(o instanceof ClusterRole || o instanceof ClusterRoleBinding || o instanceof MutatingWebhookConfiguration))
+        assertThat(helm).hasAtLeastOneElementOfType(policyMode(valuesFile) ? MutatingAdmissionPolicy.class : MutatingWebhookConfiguration.class)
+                .hasAtLeastOneElementOfType(Deployment.class);
+        helm.stream().filter(o -> !(o instanceof ClusterRole || o instanceof ClusterRoleBinding || o instanceof MutatingWebhookConfiguration
+                        || o instanceof MutatingAdmissionPolicy || o instanceof MutatingAdmissionPolicyBinding))
                 .forEach(o -> assertThat(o.getMetadata().getNamespace()).as("%s %s", o.getKind(), o.getMetadata().getName()).isNotBlank());
     }
 
@@ -331,7 +335,16 @@ class HelmChartTest {
         Deployment deployment = KubernetesYaml.only(render(template("first-ordinal", "first-ordinal").withValuesFile(CI.resolve(valuesFile))), Deployment.class);
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
                 .containsEntry("app.kubernetes.io/name", "first-ordinal").containsEntry("app.kubernetes.io/instance", "first-ordinal")
-                .containsEntry("app.kubernetes.io/component", "webhook");
+                .containsEntry("app.kubernetes.io/component", policyMode(valuesFile) ? "policy-sync" : "webhook");
+    }
+
+    /** Whether a ci/ values file installs policy mode (no webhook: a MutatingAdmissionPolicy and policy-sync). */
+    private static boolean policyMode(String valuesFile) {
+        try {
+            return Files.readString(CI.resolve(valuesFile)).lines().anyMatch(l -> l.strip().equals("mode: policy"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

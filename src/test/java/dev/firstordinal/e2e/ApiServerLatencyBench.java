@@ -2,7 +2,9 @@ package dev.firstordinal.e2e;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firstordinal.hook.HookAnnotations;
+import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.ordinal.MarkingPolicy;
+import dev.firstordinal.policy.PolicyManifests;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -155,47 +157,15 @@ public final class ApiServerLatencyBench {
                 .build();
     }
 
-    /** The webhook's mutation as a MutatingAdmissionPolicy: the first ordinal by pod-index 0 (start ordinals are not visible to CEL). */
-    static String policy() throws IOException {
-        Map<String, String> hook = MarkingPolicy.defaults().hook().forContainer("redis");
-        StringBuilder annotations = new StringBuilder();
-        for (String key : HookAnnotations.KEYS) {
-            annotations.append(annotations.isEmpty() ? "" : ", ").append(JSON.writeValueAsString(key)).append(": ")
-                    .append(JSON.writeValueAsString(hook.get(key)));
-        }
-        String expression = "Object{metadata: Object.metadata{labels: {" + JSON.writeValueAsString(MarkingPolicy.DEFAULT_LABEL_KEY)
-                + ": " + JSON.writeValueAsString(MarkingPolicy.DEFAULT_LABEL_VALUE) + "}, annotations: {" + annotations + "}}}";
-        return """
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: MutatingAdmissionPolicy
-                metadata: {name: bench-first-ordinal}
-                spec:
-                  failurePolicy: Ignore
-                  reinvocationPolicy: IfNeeded
-                  matchConstraints:
-                    resourceRules:
-                      - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"]}
-                  matchConditions:
-                    - name: controlled-by-statefulset
-                      expression: >-
-                        has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(o, has(o.controller) &&
-                        o.controller && o.kind == 'StatefulSet' && o.apiVersion == 'apps/v1')
-                    - name: first-ordinal
-                      expression: "has(object.metadata.labels) && object.metadata.labels[?'apps.kubernetes.io/pod-index'].orValue('') == '0'"
-                  mutations:
-                    - patchType: ApplyConfiguration
-                      applyConfiguration:
-                        expression: %s
-                ---
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: MutatingAdmissionPolicyBinding
-                metadata: {name: bench-first-ordinal}
-                spec:
-                  policyName: bench-first-ordinal
-                  matchResources:
-                    namespaceSelector:
-                      matchLabels: {bench.first-ordinal.dev/policy: enabled}
-                """.formatted(JSON.writeValueAsString(expression));
+    /**
+     * The shipped policy (the renderer's, as {@code first-ordinal policy} prints it) for the bench's own
+     * opt-in label, with its start-ordinal ConfigMap in {@code default} (empty: every set here starts at 0).
+     */
+    static String policy() {
+        PolicyManifests.Settings settings = new PolicyManifests.Settings("bench-first-ordinal",
+                new NamespaceLabel("bench.first-ordinal.dev/policy", "enabled"), List.of("kube-system"), "default", "bench-start-ordinals");
+        return PolicyManifests.yaml(MarkingPolicy.defaults(), settings)
+                + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: bench-start-ordinals, namespace: default}\n";
     }
 
     private static String report(Map<String, List<Long>> micros, double loadBefore, double loadAfter, String version) {

@@ -37,4 +37,14 @@ final class Waits {
             }
         }
     }
+
+    /** Sleeps between two attempts of a check that is asserted, not probed. */
+    static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
 }

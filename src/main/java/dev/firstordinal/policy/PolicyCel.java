@@ -1,0 +1,140 @@
+package dev.firstordinal.policy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firstordinal.hook.HookAnnotations;
+import dev.firstordinal.hook.HookContainer;
+import dev.firstordinal.ordinal.FirstOrdinalRule;
+import dev.firstordinal.ordinal.MarkingPolicy;
+import dev.firstordinal.ordinal.PodOrdinal;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The CEL of the MutatingAdmissionPolicy: {@link FirstOrdinalRule#decide} and
+ * {@link HookContainer#choose} written as policy variables and one JSON patch, with the label and
+ * hook annotations taken from the same {@link MarkingPolicy} the webhook uses (so the hook script
+ * is {@code HookScript}'s, not a copy). Pure.
+ *
+ * <p>Where CEL differs from the webhook: it cannot warn (the webhook's warnings, e.g. "the hook runs
+ * in the first container", are not given), and the start ordinal comes from the parameter ConfigMap
+ * ({@link StartOrdinalParams}) instead of the StatefulSet itself.
+ */
+public final class PolicyCel {
+
+    /** The image rule of {@link HookContainer}: the repository's last path element, without tag or digest, is redis or valkey. */
+    static final String REDIS_IMAGE = "^([^@]*/)?(redis|valkey)(:[^@/]*)?(@.*)?$";
+    /** {@link MarkingPolicy#isLabelValue}: empty, or up to 63 of [A-Za-z0-9_.-] starting and ending alphanumeric. */
+    static final String LABEL_VALUE = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
+    static final String DIGITS = "^[0-9]{1,10}$";
+    static final String MAX_INT = "2147483647";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MarkingPolicy policy;
+
+    public PolicyCel(MarkingPolicy policy) {
+        this.policy = policy;
+    }
+
+    /** A match condition: the pod's controller is an apps/v1 StatefulSet (the webhook's own matchCondition). */
+    public static String controlledByStatefulSet() {
+        return "has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(o, has(o.controller) && o.controller"
+                + " && o.kind == 'StatefulSet' && o.apiVersion == 'apps/v1')";
+    }
+
+    /** A match condition: the pod does not carry the skip annotation. */
+    public static String notSkipped() {
+        return "object.metadata.?annotations[?" + quote(FirstOrdinalRule.SKIP_ANNOTATION) + "].orValue('') != 'true'";
+    }
+
+    /** The policy's variables, in order (a variable may use the ones before it). */
+    public Map<String, String> variables() {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("labels", "object.metadata.?labels.orValue({})");
+        v.put("annotations", "object.metadata.?annotations.orValue({})");
+        v.put("podName", "object.metadata.?name.orValue('')");
+        v.put("owners", "object.metadata.?ownerReferences.orValue([]).filter(o, o.?controller.orValue(false)"
+                + " && o.apiVersion == 'apps/v1' && o.kind == 'StatefulSet' && o.name != '').map(o, o.name)");
+        v.put("ownerName", "size(variables.owners) > 0 ? variables.owners[0] : ''");
+        v.put("podIndex", "variables.labels[?" + quote(PodOrdinal.POD_INDEX_LABEL) + "].orValue('')");
+        v.put("nameSuffix", "variables.ownerName != '' && variables.podName.startsWith(variables.ownerName + '-')"
+                + " ? variables.podName.substring(size(variables.ownerName) + 1) : ''");
+        v.put("ordinal", number("variables.podIndex") + " : " + number("variables.nameSuffix") + " : -1");
+        v.put("startEntry", "params == null || variables.ownerName == '' ? '' : params.?data.orValue({})[?request.namespace + '_'"
+                + " + variables.ownerName].orValue('')");
+        v.put("start", number("variables.startEntry") + " : 0");
+        v.put("isFirst", "variables.ordinal >= 0 && variables.ordinal == variables.start");
+        v.put("hasUserHook", "variables.annotations.exists(k, k.startsWith(" + quote(HookAnnotations.PREFIX) + "))");
+        v.put("containers", "object.spec.?containers.orValue([]).filter(c, c.?name.orValue('') != '')");
+        v.put("requestedContainer", "variables.annotations[?" + quote(HookContainer.ANNOTATION) + "].orValue('')");
+        v.put("hookContainer", String.join("\n",
+                "variables.requestedContainer != '' && variables.containers.exists(c, c.name == variables.requestedContainer)",
+                "  ? variables.requestedContainer",
+                ": variables.containers.exists(c, c.name in ['redis', 'valkey'])",
+                "  ? variables.containers.filter(c, c.name in ['redis', 'valkey'])[0].name",
+                ": variables.containers.exists(c, c.?image.orValue('').matches(" + quote(REDIS_IMAGE) + "))",
+                "  ? variables.containers.filter(c, c.?image.orValue('').matches(" + quote(REDIS_IMAGE) + "))[0].name",
+                ": size(variables.containers) > 0 ? variables.containers[0].name : ''"));
+        v.put("scheduleOverride", "variables.annotations[?" + quote(FirstOrdinalRule.SCHEDULE_ANNOTATION) + "]");
+        v.put("labelValue", "variables.scheduleOverride.hasValue() && size(variables.scheduleOverride.value()) <= 63"
+                + " && variables.scheduleOverride.value().matches(" + quote(LABEL_VALUE) + ")"
+                + " ? variables.scheduleOverride.value() : " + quote(policy.labelValue()));
+        v.put("hookCommand", quote(policy.hook().command()));
+        return v;
+    }
+
+    /**
+     * The JSON patch: nothing unless the pod is its set's first ordinal; then the backup label unless
+     * the pod has that key, and the four hook annotations unless the pod has any hook annotation of
+     * its own (or no named container). A map the pod lacks is added whole, as the webhook's patch does.
+     */
+    public String jsonPatch() {
+        Map<String, String> hook = new LinkedHashMap<>(policy.hook().forContainer("@"));
+        StringBuilder each = new StringBuilder();
+        StringBuilder whole = new StringBuilder();
+        for (String key : HookAnnotations.KEYS) {
+            String value = switch (key) {
+                case HookAnnotations.CONTAINER -> "variables.hookContainer";
+                case HookAnnotations.COMMAND -> "variables.hookCommand";
+                default -> quote(hook.get(key));
+            };
+            each.append(each.isEmpty() ? "" : ",\n     ").append(add("/metadata/annotations/" + pointerToken(key), value));
+            whole.append(whole.isEmpty() ? "" : ", ").append(quote(key)).append(": ").append(value);
+        }
+        String label = quote(policy.labelKey());
+        return String.join("\n",
+                "!variables.isFirst ? [] :",
+                "(variables.labels[?" + label + "].hasValue() ? [] : has(object.metadata.labels)",
+                "  ? [" + add("/metadata/labels/" + pointerToken(policy.labelKey()), "variables.labelValue") + "]",
+                "  : [" + add("/metadata/labels", "{" + label + ": variables.labelValue}") + "])",
+                "+ (variables.hasUserHook || variables.hookContainer == '' ? [] : has(object.metadata.annotations)",
+                "  ? [" + each + "]",
+                "  : [" + add("/metadata/annotations", "{" + whole + "}") + "])");
+    }
+
+    /** {@code text} as a number when it is one ({@link PodOrdinal}'s rule): the start of a conditional. */
+    private static String number(String text) {
+        return text + ".matches('" + DIGITS + "') && int(" + text + ") <= " + MAX_INT + " ? int(" + text + ")";
+    }
+
+    private static String add(String path, String value) {
+        return "JSONPatch{op: 'add', path: " + quote(path) + ", value: " + value + "}";
+    }
+
+    /** RFC 6901: {@code ~} → {@code ~0}, {@code /} → {@code ~1}. */
+    static String pointerToken(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+
+    /** A CEL string literal: JSON's escapes are CEL's. */
+    static String quote(String text) {
+        try {
+            return JSON.writeValueAsString(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

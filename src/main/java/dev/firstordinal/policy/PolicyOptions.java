@@ -1,0 +1,68 @@
+package dev.firstordinal.policy;
+
+import dev.firstordinal.cli.Settings;
+import dev.firstordinal.cluster.NamespaceLabel;
+import dev.firstordinal.ordinal.FirstOrdinalRule;
+import dev.firstordinal.ordinal.MarkingPolicy;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What both policy commands must agree on: what a first-ordinal pod gets (the webhook's settings and
+ * env variables), which namespaces opt in, and where the start-ordinal ConfigMap is.
+ */
+public final class PolicyOptions {
+
+    @Option(names = "--label-key", paramLabel = "KEY", description = "backup label key (env FIRST_ORDINAL_LABEL_KEY; default velero-backup-schedule)")
+    String labelKey;
+    @Option(names = "--label-value", paramLabel = "VALUE", description = "backup label value (env FIRST_ORDINAL_LABEL_VALUE; default redis)")
+    String labelValue;
+    @Option(names = "--hook-on-error", paramLabel = "MODE", description = "Fail or Continue (env FIRST_ORDINAL_HOOK_ON_ERROR; default Fail)")
+    String hookOnError;
+    @Option(names = "--hook-timeout", paramLabel = "DUR", description = "hook timeout, a Go duration (env FIRST_ORDINAL_HOOK_TIMEOUT; default 300s)")
+    String hookTimeout;
+    @Option(names = "--namespace-label", paramLabel = "KEY=VALUE",
+            description = "the label that opts a namespace in (env FIRST_ORDINAL_NAMESPACE_LABEL; default " + NamespaceLabel.DEFAULT + ")")
+    String namespaceLabel;
+    @Option(names = "--install-namespace", paramLabel = "NS", defaultValue = "${env:POD_NAMESPACE:-first-ordinal}",
+            description = "the namespace first-ordinal is installed in: holds the ConfigMap and the Lease, never mutated (env POD_NAMESPACE; default first-ordinal)")
+    String installNamespace;
+    @Option(names = "--exclude-namespace", paramLabel = "NS", split = ",",
+            description = "never mutated, whatever its labels (kube-system and the install namespace always are)")
+    List<String> excluded = new ArrayList<>();
+    @Option(names = "--config-map", paramLabel = "NAME", defaultValue = StartOrdinalParams.DEFAULT_NAME,
+            description = "the start-ordinal ConfigMap (default ${DEFAULT-VALUE})")
+    String configMap;
+
+    MarkingPolicy marking() {
+        return MarkingPolicy.of(
+                or(labelKey, "first-ordinal.label.key", MarkingPolicy.DEFAULT_LABEL_KEY),
+                or(labelValue, "first-ordinal.label.value", MarkingPolicy.DEFAULT_LABEL_VALUE),
+                or(hookOnError, "first-ordinal.hook.on-error", "Fail"),
+                or(hookTimeout, "first-ordinal.hook.timeout", "300s"));
+    }
+
+    FirstOrdinalRule rule() {
+        return new FirstOrdinalRule(marking());
+    }
+
+    NamespaceLabel namespaceLabel() {
+        return NamespaceLabel.parse(or(namespaceLabel, "first-ordinal.namespace-label", NamespaceLabel.DEFAULT));
+    }
+
+    List<String> excludedNamespaces() {
+        List<String> all = new ArrayList<>(List.of("kube-system", installNamespace));
+        excluded.stream().filter(ns -> !all.contains(ns)).forEach(all::add);
+        return all;
+    }
+
+    PolicyManifests.Settings manifestSettings(String policyName) {
+        return new PolicyManifests.Settings(policyName, namespaceLabel(), excludedNamespaces(), installNamespace, configMap);
+    }
+
+    private static String or(String given, String property, String defaultValue) {
+        return given != null ? given : Settings.get(property, defaultValue);
+    }
+}
