@@ -132,6 +132,14 @@ copy_crds() { # module version subdir destination
 }
 
 start=$(date +%s)
+# One build at a time: two test JVMs (or a test and .ci/run) starting a cold build together would
+# each move a half-built directory over the other's. The second waits, then finds everything built.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.build.lock"
+if ! flock -n 9; then
+  log "another build holds $CACHE/.build.lock; waiting for it"
+  flock 9
+fi
 [ -x "$etcd_dir/etcd" ] || build_etcd
 [ -x "$kube_dir/kube-apiserver" ] && [ -x "$kube_dir/kube-controller-manager" ] && [ -x "$kube_dir/kubectl" ] || build_kubernetes
 velero_dir="$CACHE/bin/velero-$VELERO_VERSION-aws-$VELERO_AWS_PLUGIN_VERSION"
