@@ -62,7 +62,7 @@ class DeployYamlTest {
             assertThat(doc.isObject()).as("%s: every document is a mapping or a JSON patch", file).isTrue();
             if (!KubernetesYaml.isKubernetesObject(doc)) {
                 assertThat(isHelmValuesOrChart(path) || KUSTOMIZE_CONFIGURATIONS.contains(path.normalize()))
-                        .as("%s: a document without apiVersion and kind is only allowed in Helm values, Chart.yaml and kustomize configurations", file)
+                        .as("%s: a document without apiVersion and kind is only allowed in Helm values, Chart.yaml, the chart's files/ and kustomize configurations", file)
                         .isTrue();
                 continue;
             }
@@ -139,6 +139,8 @@ class DeployYamlTest {
 
     private static boolean isHelmValuesOrChart(Path path) {
         String name = path.getFileName().toString();
-        return name.equals("Chart.yaml") || name.equals("values.yaml") || name.endsWith("-values.yaml");
+        // files/: fragments the chart's templates read with .Files.Get (the policy's CEL), not objects.
+        return name.equals("Chart.yaml") || name.equals("values.yaml") || name.endsWith("-values.yaml")
+                || path.toAbsolutePath().normalize().startsWith(DeployTree.CHART.resolve("files"));
     }
 }
