@@ -101,7 +101,9 @@ public final class PolicyCel {
                 default -> quote(hook.get(key));
             };
             each.append(each.isEmpty() ? "" : ",\n     ").append(add("/metadata/annotations/" + pointerToken(key), value));
-            whole.append(whole.isEmpty() ? "" : ", ").append(quote(key)).append(": ").append(value);
+            // A CEL map literal's values must share one type: the variables are dyn, the literals strings.
+            String typed = value.startsWith("variables.") ? "string(" + value + ")" : value;
+            whole.append(whole.isEmpty() ? "" : ", ").append(quote(key)).append(": ").append(typed);
         }
         String label = quote(policy.labelKey());
         return String.join("\n",
