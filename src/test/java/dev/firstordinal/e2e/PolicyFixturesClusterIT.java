@@ -35,6 +35,20 @@ class PolicyFixturesClusterIT {
         policy = PolicyMode.shared().admin();
         ClusterWorkloads.namespace(webhook, NAMESPACE, ClusterWorkloads.OPTED_IN);
         ClusterWorkloads.namespace(policy, NAMESPACE, ClusterWorkloads.OPTED_IN);
+        // The fixtures' pods run as their StatefulSets' ServiceAccounts, which must exist for a pod to be admitted.
+        java.util.Set<String> accounts = new java.util.TreeSet<>();
+        podCreations().forEach(name -> {
+            String account = Fixtures.review(name).at("/request/object/spec/serviceAccountName").asText("");
+            if (!account.isEmpty()) {
+                accounts.add(account);
+            }
+        });
+        for (KubernetesClient client : java.util.List.of(webhook, policy)) {
+            for (String account : accounts) {
+                client.serviceAccounts().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                        .withNewMetadata().withName(account).endMetadata().build()).serverSideApply();
+            }
+        }
     }
 
     /** The fixtures that are pod CREATEs: the others (an UPDATE, a ConfigMap) never reach either mode. */

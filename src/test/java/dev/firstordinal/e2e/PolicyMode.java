@@ -22,6 +22,7 @@ final class PolicyMode implements AutoCloseable {
     static final String OVERLAY = "deploy/kubernetes/overlays/policy";
     static final String INSTALL_NAMESPACE = "first-ordinal";
     static final String CONFIG_MAP = "first-ordinal-start-ordinals";
+    static final String LEASE = "first-ordinal-policy-sync";
 
     private static PolicyMode shared;
 
@@ -67,7 +68,7 @@ final class PolicyMode implements AutoCloseable {
             if (!started.process().isAlive()) {
                 throw new IllegalStateException("policy-sync exited " + started.process().exitValue() + ":\n" + log);
             }
-            return log.contains("holds the Lease") ? log : null;
+            return log.contains("holds the Lease " + LEASE + "; watching") ? log : null;
         });
     }
 

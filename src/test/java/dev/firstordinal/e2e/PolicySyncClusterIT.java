@@ -83,7 +83,7 @@ class PolicySyncClusterIT {
         String ns = "e2e-sync-down";
         ClusterWorkloads.namespace(client, ns, ClusterWorkloads.OPTED_IN);
         String log = policy.stopSync();
-        assertThat(log).contains("holds the Lease");
+        assertThat(log).contains("holds the Lease " + PolicyMode.LEASE + "; watching");
         try {
             ClusterWorkloads.create(client, ClusterWorkloads.shard(ns, "at-zero", 2).build());
             ClusterWorkloads.create(client, started(ns, "at-five", 5, 2));
@@ -122,7 +122,7 @@ class PolicySyncClusterIT {
     }
 
     private static void awaitMarked(String namespace, String pod) {
-        Waits.until(Duration.ofSeconds(60), pod + " marked", () -> {
+        Waits.until(Duration.ofSeconds(60), () -> pod + " marked; policy-sync's log:\n" + policy.syncLog(), () -> {
             Pod stored = client.pods().inNamespace(namespace).withName(pod).get();
             return stored != null && marks(stored).equals(expectedMarks());
         });

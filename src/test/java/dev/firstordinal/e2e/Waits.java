@@ -11,6 +11,11 @@ final class Waits {
 
     /** The first non-null, non-false value of {@code probe} within {@code timeout}, else an AssertionError naming {@code what}. */
     static <T> T until(Duration timeout, String what, Supplier<T> probe) {
+        return until(timeout, () -> what, probe);
+    }
+
+    /** {@link #until(Duration, String, Supplier)} with a description made only on timeout (e.g. a log read then). */
+    static <T> T until(Duration timeout, Supplier<String> what, Supplier<T> probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (true) {
@@ -23,7 +28,7 @@ final class Waits {
                 last = e;
             }
             if (System.nanoTime() > deadline) {
-                AssertionError error = new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+                AssertionError error = new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what.get());
                 if (last != null) {
                     error.initCause(last);
                 }
@@ -33,7 +38,7 @@ final class Waits {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what, e);
+                throw new AssertionError("interrupted waiting for " + what.get(), e);
             }
         }
     }
