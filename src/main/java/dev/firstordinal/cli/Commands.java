@@ -1,0 +1,20 @@
+package dev.firstordinal.cli;
+
+import java.util.List;
+
+/**
+ * The one place that lists the jar's commands other than {@code serve} and {@code completion}:
+ * to add a command, implement {@link CliCommand} and add it here. Its name, summary and
+ * {@code --help} then show in the top-level help and in the generated shell completion.
+ */
+public final class Commands {
+
+    private Commands() {
+    }
+
+    /** Every plain-Java command, in the order the top-level help lists them. */
+    public static List<CliCommand> all() {
+        return List.of(new dev.firstordinal.certs.CertsCommand(), new dev.firstordinal.audit.AuditCommand(),
+                new dev.firstordinal.preview.PreviewCommand(), new dev.firstordinal.labeller.LabelSelfCommand());
+    }
+}
