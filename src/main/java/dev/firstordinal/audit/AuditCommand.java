@@ -29,7 +29,7 @@ public final class AuditCommand implements CliCommand {
     public static final int CLUSTER_ERROR = 3;
 
     static final String HELP = """
-            Usage: java -jar quarkus-run.jar audit [--namespace NS | --all-namespaces] [-o table|json] [--fix [--dry-run]]
+            Usage: first-ordinal audit [--namespace NS | --all-namespaces] [-o table|json] [--fix [--dry-run]]
 
             Checks that every StatefulSet has exactly one pod marked for backup: its first ordinal's
             (spec.ordinals.start). One row per StatefulSet: the first-ordinal pod, its backup label, hook

@@ -200,7 +200,7 @@ public final class CertsCommand implements CliCommand {
 
     static String help() {
         return """
-                Usage: java -jar quarkus-run.jar certs [OPTIONS]
+                Usage: first-ordinal certs [OPTIONS]
 
                 Makes a private CA and a TLS serving certificate for the webhook's Service, writes them as PEM,
                 a kubernetes.io/tls Secret manifest and the base64 caBundle for the MutatingWebhookConfiguration,
@@ -237,7 +237,7 @@ public final class CertsCommand implements CliCommand {
                 Exit codes: 0 done; 2 bad arguments or refused to overwrite (one line on stderr); 1 I/O error.
 
                 Example:
-                  java -jar quarkus-run.jar certs --service first-ordinal --namespace first-ordinal --out certs/out
+                  first-ordinal certs --service first-ordinal --namespace first-ordinal --out certs/out
                   kubectl apply -f certs/out/secret.yaml""";
     }
 

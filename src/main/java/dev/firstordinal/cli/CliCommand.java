@@ -8,7 +8,7 @@ public interface CliCommand {
     /** Exit code for bad arguments (one-line error on stderr). */
     int USAGE_ERROR = 2;
 
-    /** The word that selects it: {@code java -jar quarkus-run.jar <name> ...}. */
+    /** The word that selects it: {@code first-ordinal <name> ...} (the launcher; {@code java -jar quarkus-run.jar <name>} too). */
     String name();
 
     /** One line for the jar's {@code --help}. */

@@ -32,7 +32,7 @@ public record LabelSelfOptions(String podName, String namespace, Duration timeou
     }
 
     static final String USAGE = """
-            Usage: java -jar quarkus-run.jar label-self [OPTIONS]
+            Usage: first-ordinal label-self [OPTIONS]
 
             Run as an initContainer of a Redis StatefulSet: labels its own pod for Velero backup when it
             is the StatefulSet's first ordinal, and removes first-ordinal's marks from other ordinals.

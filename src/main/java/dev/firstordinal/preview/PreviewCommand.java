@@ -24,7 +24,7 @@ public final class PreviewCommand implements CliCommand {
     public static final int BAD_INPUT = 1;
 
     static final String HELP = """
-            Usage: java -jar quarkus-run.jar preview -f FILE [-f FILE ...]
+            Usage: first-ordinal preview -f FILE [-f FILE ...]
 
             Shows, without a cluster, the pods each StatefulSet in FILE would create (ordinals
             spec.ordinals.start .. start+replicas-1) and which one the webhook marks for backup, with the exact
