@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * The one place that lists the jar's commands other than {@code serve} and {@code completion}:
- * to add a command, implement {@link CliCommand} and add it here. Its name, summary and
- * {@code --help} then show in the top-level help and in the generated shell completion.
+ * to add a command, write a picocli {@code @Command} class implementing {@link CliCommand} (and
+ * {@code Callable<Integer>}, run through {@link CommandRunner}) and add it here. Its name, summary,
+ * {@code --help} and options then show in the top-level help and in the generated shell completion.
  */
 public final class Commands {
 

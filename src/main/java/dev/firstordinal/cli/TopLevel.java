@@ -14,8 +14,10 @@ import java.util.Optional;
 /**
  * The jar's top-level command line, on picocli: {@code --help}, {@code --version}, the list of
  * commands, {@code completion} (a bash/zsh completion script) and one-line usage errors (exit 2).
- * A command's own arguments go to it untouched: {@code first-ordinal audit --help} is the audit
- * command's help.
+ * A command's own arguments go to it untouched, to be parsed by its own picocli {@code @Command}
+ * ({@link CommandRunner}): {@code first-ordinal audit --help} is the audit command's help. The
+ * commands' specs are subcommands here too, so the top-level help lists them and the completion
+ * script completes their options.
  */
 public final class TopLevel {
 
@@ -106,7 +108,7 @@ public final class TopLevel {
         cli.addSubcommand(SERVE, passThrough(SERVE,
                 "run the admission webhook (the default): HTTPS /mutate on 8443, health on 9000"));
         for (CliCommand command : Commands.all()) {
-            cli.addSubcommand(command.name(), passThrough(command.name(), command.summary()));
+            cli.addSubcommand(command.name(), new CommandLine(command));
         }
         CommandSpec completion = CommandSpec.create().name(COMPLETION).mixinStandardHelpOptions(true);
         completion.usageMessage().description("print a bash completion script: source <(" + NAME + " " + COMPLETION + ")");
@@ -115,7 +117,7 @@ public final class TopLevel {
         return cli;
     }
 
-    /** A command that takes any arguments: its own parser reads them. */
+    /** A command that takes any arguments: Quarkus ({@code serve}) or {@code help} reads them. */
     private static CommandSpec passThrough(String name, String summary) {
         CommandSpec spec = CommandSpec.create().name(name);
         spec.usageMessage().description(summary);

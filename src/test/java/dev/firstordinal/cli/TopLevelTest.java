@@ -5,6 +5,10 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+import picocli.CommandLine.Model.CommandSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,7 +95,8 @@ class TopLevelTest {
     @Test
     void commandUsageErrorsExitTwo() {
         assertThat(run("audit", "--no-such-option")).isEqualTo(CliCommand.USAGE_ERROR);
-        assertThat(err()).contains("--no-such-option");
+        assertThat(err().lines().toList()).containsExactly("first-ordinal audit: Unknown option: '--no-such-option'",
+                "Try 'first-ordinal audit --help' for the options.");
     }
 
     @Test
@@ -99,5 +104,33 @@ class TopLevelTest {
         assertThat(run("completion")).isZero();
         assertThat(out()).startsWith("#!/usr/bin/env bash").contains("complete -F")
                 .contains("serve", "certs", "audit", "preview", "label-self");
+    }
+
+    @Test
+    void completionCompletesEachCommandsOptions() {
+        assertThat(run("completion")).isZero();
+        String script = out();
+        for (CliCommand command : Commands.all()) {
+            List<String> options = CommandSpec.forAnnotatedObject(command).options().stream()
+                    .flatMap(o -> Arrays.stream(o.names())).toList();
+            assertThat(options).as(command.name()).contains("--help");
+            String function = "function _picocli_" + TopLevel.NAME + "_" + command.name().replace("-", "") + "()";
+            assertThat(script).as(command.name()).contains(function);
+            int start = script.indexOf(function);
+            String body = script.substring(start, script.indexOf("\n}", start));
+            for (String option : options) {
+                assertThat(body).as(command.name() + " " + option).contains(option);
+            }
+        }
+    }
+
+    @Test
+    void theMarkingOptionsAreTheSameForEveryCommandThatMarks() {
+        for (String name : List.of("audit", "preview", "label-self")) {
+            assertThat(run(name, "--help")).as(name).isZero();
+            assertThat(out()).as(name).contains("--label-key=KEY", "--label-value=VALUE", "--hook-on-error=MODE",
+                    "--hook-timeout=DURATION");
+            out.reset();
+        }
     }
 }
