@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
  * form. A parse error or a {@link UsageException} prints one line saying what was wrong and the hint
  * {@code Try 'first-ordinal <cmd> --help' for the options.} on stderr, and exits
  * {@link CliCommand#USAGE_ERROR}; {@code --help} prints the generated usage on stdout, exit 0.
+ * Arguments are taken literally: no {@code @file} expansion.
  */
 public final class CommandRunner {
 
@@ -23,6 +24,7 @@ public final class CommandRunner {
         CommandLine cli = new CommandLine(command);
         cli.setCommandName(TopLevel.NAME + " " + cli.getCommandName());
         cli.setErr(new PrintWriter(err, true));
+        cli.setExpandAtFiles(false); // an argument such as -f @x.yaml is a file name, as before picocli
         cli.setParameterExceptionHandler((e, args) -> usage(err, e.getCommandLine(), firstLine(e.getMessage())));
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             if (e instanceof UsageException usage) {

@@ -140,6 +140,14 @@ class PreviewCommandTest {
     }
 
     @Test
+    void takesAnAtSignArgumentAsAFileNameNotAnArgumentFile() {
+        Run run = preview(InputStream.nullInputStream(), "-f", "@no-such-list");
+
+        assertThat(run.code).isEqualTo(PreviewCommand.BAD_INPUT);
+        assertThat(run.err).isEqualTo("first-ordinal preview: @no-such-list: no such file\n");
+    }
+
+    @Test
     void usesTheMarkingOptions() throws Exception {
         Run run = preview(InputStream.nullInputStream(), "-f", resource("plain.yaml").toString(),
                 "--label-key", "backup.example.com/tier", "--label-value", "gold", "--hook-timeout", "10m", "--hook-on-error", "Continue");
