@@ -3,19 +3,23 @@ package dev.firstordinal.audit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.firstordinal.cli.Args;
 import dev.firstordinal.cli.CliCommand;
-import dev.firstordinal.cli.MarkingOptions;
+import dev.firstordinal.cli.CommandRunner;
+import dev.firstordinal.cli.HelpOption;
+import dev.firstordinal.cli.UsageException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 /**
@@ -23,38 +27,29 @@ import java.util.function.Supplier;
  * 1 when any is uncovered or overcovered. {@code --fix} backfills live pods (see {@link Backfill});
  * {@code --fix --dry-run} prints the patches and changes nothing.
  */
-public final class AuditCommand implements CliCommand {
+@Command(name = "audit", sortOptions = false,
+        description = {"check that every StatefulSet has exactly one pod marked for backup; --fix backfills", "",
+                "Checks that every StatefulSet has exactly one pod marked for backup: its first ordinal's "
+                        + "(spec.ordinals.start). One row per StatefulSet: the first-ordinal pod, its backup label, hook "
+                        + "and hook container, other ordinals that carry the label, the first ordinal's PVCs, and a state:",
+                "  covered      the first-ordinal pod has the label, a hook command and the hook's container",
+                "  uncovered    the first-ordinal pod is missing, or lacks the label, the hook or its container",
+                "  overcovered  covered, but another ordinal carries the backup label too",
+                "  skipped      the pod (template) has first-ordinal.dev/skip: \"true\"", ""},
+        footer = {"", "Exit codes: 0 every StatefulSet covered or skipped; 1 something uncovered or overcovered (after --fix: "
+                + "still, or a patch failed); 2 bad arguments; 3 the cluster could not be read.",
+                "Cluster access: $KUBECONFIG or ~/.kube/config, else the in-cluster service account. RBAC: list "
+                        + "namespaces (-A), list statefulsets, pods, persistentvolumeclaims; patch pods for --fix."})
+public final class AuditCommand implements CliCommand, Callable<Integer> {
 
     /** The cluster could not be read (or a list failed): distinct from "something is uncovered". */
     public static final int CLUSTER_ERROR = 3;
 
-    static final String HELP = """
-            Usage: java -jar quarkus-run.jar audit [--namespace NS | --all-namespaces] [-o table|json] [--fix [--dry-run]]
+    @Mixin
+    AuditOptions options = new AuditOptions();
 
-            Checks that every StatefulSet has exactly one pod marked for backup: its first ordinal's
-            (spec.ordinals.start). One row per StatefulSet: the first-ordinal pod, its backup label, hook
-            and hook container, other ordinals that carry the label, the first ordinal's PVCs, and a state:
-              covered      the first-ordinal pod has the label, a hook command and the hook's container
-              uncovered    the first-ordinal pod is missing, or lacks the label, the hook or its container
-              overcovered  covered, but another ordinal carries the backup label too
-              skipped      the pod (template) has first-ordinal.dev/skip: "true"
-
-            Options:
-              -n, --namespace NS       audit only these namespaces (repeat or comma-separate)
-              -A, --all-namespaces     audit every opted-in namespace (see --namespace-label): the default
-              -o, --output FORMAT      table (default) or json
-                  --fix                add the label and hook to first-ordinal pods that lack them; remove the backup
-                                       label and first-ordinal's hook from other ordinals, never a label the
-                                       StatefulSet's selector uses (those are reported)
-                  --dry-run            with --fix: print every patch, change nothing
-                  --namespace-label K=V  the opt-in label (env FIRST_ORDINAL_NAMESPACE_LABEL;
-                                       default first-ordinal.dev/backup=enabled)
-            %s  -h, --help               show this help
-
-            Exit codes: 0 every StatefulSet covered or skipped; 1 something uncovered or overcovered (after --fix:
-            still, or a patch failed); 2 bad arguments; 3 the cluster could not be read.
-            Cluster access: $KUBECONFIG or ~/.kube/config, else the in-cluster service account. RBAC: list
-            namespaces (-A), list statefulsets, pods, persistentvolumeclaims; patch pods for --fix.""".formatted(MarkingOptions.HELP);
+    @Mixin
+    HelpOption help = new HelpOption();
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -79,28 +74,14 @@ public final class AuditCommand implements CliCommand {
     }
 
     @Override
-    public String name() {
-        return "audit";
-    }
-
-    @Override
-    public String summary() {
-        return "check that every StatefulSet has exactly one pod marked for backup; --fix backfills";
-    }
-
-    @Override
     public int run(List<String> argv) {
-        AuditOptions options;
-        try {
-            options = AuditOptions.parse(argv);
-        } catch (Args.UsageException e) {
-            err.println("first-ordinal audit: " + e.getMessage() + "; run 'audit --help' for the options");
-            return USAGE_ERROR;
-        }
-        if (options == null) {
-            out.println(HELP);
-            return 0;
-        }
+        return CommandRunner.run(this, argv, out, err);
+    }
+
+    /** Audits (and with --fix backfills); usage errors are thrown, for {@link CommandRunner}. */
+    @Override
+    public Integer call() throws UsageException {
+        AuditOptions options = this.options.check();
         KubernetesClient client;
         try {
             client = clients.get();

@@ -1,66 +1,78 @@
 package dev.firstordinal.audit;
 
-import dev.firstordinal.cli.Args;
 import dev.firstordinal.cli.MarkingOptions;
 import dev.firstordinal.cli.Settings;
+import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.util.List;
 
-/** The audit command's parsed options. */
-/** Parsed options; {@code null} from {@link #parse} means --help. */
+/**
+ * The audit command's options, a picocli mixin of {@link AuditCommand}. After parsing,
+ * {@link #check()} validates them and fills the derived fields ({@link #json}, {@link #namespaceLabel},
+ * {@link #rule}).
+ */
 final class AuditOptions {
-    List<String> namespaces;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", split = ",",
+            description = "audit only these namespaces (repeat or comma-separate)")
+    List<String> givenNamespaces;
+
+    @Option(names = {"-A", "--all-namespaces"},
+            description = "audit every opted-in namespace (see --namespace-label): the default")
     boolean allNamespaces;
-    boolean json;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table (default) or json")
+    String output;
+
+    @Option(names = "--fix", description = "add the label and hook to first-ordinal pods that lack them; remove the backup "
+            + "label and first-ordinal's hook from other ordinals, never a label the StatefulSet's selector uses (those are reported)")
     boolean fix;
+
+    @Option(names = "--dry-run", description = "with --fix: print every patch, change nothing")
     boolean dryRun;
+
+    @Option(names = "--namespace-label", paramLabel = "K=V",
+            description = "the opt-in label (env FIRST_ORDINAL_NAMESPACE_LABEL; default " + NamespaceLabel.DEFAULT + ")")
+    String givenNamespaceLabel;
+
+    @Mixin
+    MarkingOptions marking = new MarkingOptions();
+
+    /** The namespaces of --namespace, trimmed; empty means every opted-in one. */
+    List<String> namespaces;
+    boolean json;
     NamespaceLabel namespaceLabel;
     FirstOrdinalRule rule;
 
-    static AuditOptions parse(List<String> argv) throws Args.UsageException {
-        Args args = MarkingOptions.addTo(Args.spec()
-                .value("--namespace", "-n")
-                .flag("--all-namespaces", "-A")
-                .value("--output", "-o")
-                .flag("--fix")
-                .flag("--dry-run")
-                .value("--namespace-label")
-                .flag("--help", "-h"))
-                .parse(argv);
-        if (args.has("--help")) {
-            return null;
+    /** Checks the parsed options together and fills the derived fields. */
+    AuditOptions check() throws UsageException {
+        namespaces = givenNamespaces == null ? List.of()
+                : givenNamespaces.stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
+        if (allNamespaces && !namespaces.isEmpty()) {
+            throw new UsageException("--namespace and --all-namespaces exclude each other");
         }
-        if (!args.positional().isEmpty()) {
-            throw new Args.UsageException("unexpected argument '" + args.positional().get(0) + "'");
+        if (givenNamespaces != null && namespaces.isEmpty()) {
+            throw new UsageException("--namespace needs a namespace name");
         }
-        AuditOptions options = new AuditOptions();
-        options.namespaces = args.values("--namespace");
-        options.allNamespaces = args.has("--all-namespaces");
-        if (options.allNamespaces && !options.namespaces.isEmpty()) {
-            throw new Args.UsageException("--namespace and --all-namespaces exclude each other");
+        String format = output == null ? "table" : output;
+        if (!format.equals("table") && !format.equals("json")) {
+            throw new UsageException("output format '" + format + "' is not table or json");
         }
-        if (args.has("--namespace") && options.namespaces.isEmpty()) {
-            throw new Args.UsageException("--namespace needs a namespace name");
-        }
-        String output = args.value("--output").orElse("table");
-        if (!output.equals("table") && !output.equals("json")) {
-            throw new Args.UsageException("output format '" + output + "' is not table or json");
-        }
-        options.json = output.equals("json");
-        options.fix = args.has("--fix");
-        options.dryRun = args.has("--dry-run");
-        if (options.dryRun && !options.fix) {
-            throw new Args.UsageException("--dry-run goes with --fix (the audit alone changes nothing)");
+        json = format.equals("json");
+        if (dryRun && !fix) {
+            throw new UsageException("--dry-run goes with --fix (the audit alone changes nothing)");
         }
         try {
-            options.namespaceLabel = NamespaceLabel.parse(Settings.get(args, "--namespace-label",
-                    "first-ordinal.namespace-label", NamespaceLabel.DEFAULT));
+            namespaceLabel = NamespaceLabel.parse(Settings.get(givenNamespaceLabel, "first-ordinal.namespace-label",
+                    NamespaceLabel.DEFAULT));
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
+            throw new UsageException(e.getMessage());
         }
-        options.rule = MarkingOptions.rule(args);
-        return options;
+        rule = marking.rule();
+        return this;
     }
 }

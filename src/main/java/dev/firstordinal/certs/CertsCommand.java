@@ -1,9 +1,14 @@
 package dev.firstordinal.certs;
 
 import dev.firstordinal.cli.CliCommand;
+import dev.firstordinal.cli.CommandRunner;
+import dev.firstordinal.cli.HelpOption;
+import dev.firstordinal.cli.UsageException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,12 +22,36 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * {@code certs}: makes a CA and a serving certificate for the webhook's Service, with the Secret
  * manifest and the {@code caBundle} to install them. Plain Java: no Quarkus, no network.
  */
-public final class CertsCommand implements CliCommand {
+@Command(name = "certs", sortOptions = false,
+        description = {"write a CA, a serving certificate, its Secret manifest and caBundle (no cluster needed)", "",
+                "Makes a private CA and a TLS serving certificate for the webhook's Service, writes them as PEM, "
+                        + "a kubernetes.io/tls Secret manifest and the base64 caBundle for the MutatingWebhookConfiguration, "
+                        + "and prints the kubectl commands to install them. Needs no cluster and starts no server.", ""},
+        footer = {"",
+                "The serving certificate's subject alternative names are <svc>, <svc>.<ns>, <svc>.<ns>.svc and "
+                        + "<svc>.<ns>.svc.cluster.local, plus --dns and --ip; its extended key usage is serverAuth. It is "
+                        + "valid from five minutes ago (clock skew) for --days.",
+                "",
+                "Files written to DIR:",
+                "  ca.crt, ca.key        the CA (ca.key mode 0600; keep it out of the cluster)",
+                "  tls.crt, tls.key      the serving certificate and key (tls.key mode 0600)",
+                "  secret.yaml           kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt (mode 0600)",
+                "  ca-bundle.b64         base64 of ca.crt: the webhook configuration's caBundle",
+                "",
+                "An existing ca.key, tls.key or secret.yaml is never overwritten without --renew or --force.",
+                "",
+                "Exit codes: 0 done; 2 bad arguments or refused to overwrite (one line on stderr); 1 I/O error.",
+                "",
+                "Example:",
+                "  first-ordinal certs --service first-ordinal --namespace first-ordinal --out certs/out",
+                "  kubectl apply -f certs/out/secret.yaml"})
+public final class CertsCommand implements CliCommand, Callable<Integer> {
 
     static final String CA_CRT = "ca.crt";
     static final String CA_KEY = "ca.key";
@@ -35,6 +64,12 @@ public final class CertsCommand implements CliCommand {
     private final PrintStream err;
     private final Clock clock;
 
+    @Mixin
+    CertsArguments arguments = new CertsArguments();
+
+    @Mixin
+    HelpOption help = new HelpOption();
+
     public CertsCommand() {
         this(System.out, System.err, Clock.systemUTC());
     }
@@ -46,28 +81,14 @@ public final class CertsCommand implements CliCommand {
     }
 
     @Override
-    public String name() {
-        return "certs";
+    public int run(List<String> args) {
+        return CommandRunner.run(this, args, out, err);
     }
 
+    /** Writes the files; usage errors and refusals are thrown, for {@link CommandRunner} (exit 2). */
     @Override
-    public String summary() {
-        return "write a CA, a serving certificate, its Secret manifest and caBundle (no cluster needed)";
-    }
-
-    @Override
-    public int run(List<String> args) throws IOException {
-        CertsOptions options;
-        try {
-            options = CertsOptions.parse(args);
-        } catch (CertsOptions.UsageException e) {
-            err.println("first-ordinal certs: " + e.getMessage() + " (see 'certs --help')");
-            return USAGE_ERROR;
-        }
-        if (options.help()) {
-            out.println(help());
-            return 0;
-        }
+    public Integer call() throws IOException, UsageException {
+        CertsOptions options = CertsOptions.of(arguments);
         try {
             return options.renew() ? renew(options) : create(options);
         } catch (RefusedException e) {
@@ -196,49 +217,6 @@ public final class CertsCommand implements CliCommand {
                             + "'[{\"op\":\"add\",\"path\":\"/webhooks/0/clientConfig/caBundle\",\"value\":\"%s\"}]'%n",
                     options.webhookConfiguration(), bundle);
         }
-    }
-
-    static String help() {
-        return """
-                Usage: java -jar quarkus-run.jar certs [OPTIONS]
-
-                Makes a private CA and a TLS serving certificate for the webhook's Service, writes them as PEM,
-                a kubernetes.io/tls Secret manifest and the base64 caBundle for the MutatingWebhookConfiguration,
-                and prints the kubectl commands to install them. Needs no cluster and starts no server.
-
-                Options:
-                  --service NAME               Service name (default first-ordinal)
-                  --namespace NS               its namespace (default first-ordinal)
-                  --out DIR                    output directory (default certs/out; created if missing)
-                  --dns NAME                   another DNS name for the certificate; repeat or comma-separate
-                  --ip ADDRESS                 an IP address for the certificate (e.g. 127.0.0.1); repeat or comma-separate
-                  --key-type ec|rsa            ec: ECDSA P-256 (default); rsa: RSA 2048 (for both CA and serving key)
-                  --days N                     serving certificate validity in days (default 365)
-                  --ca-days N                  CA validity in days (default 3650)
-                  --secret-name NAME           name of the Secret in secret.yaml (default first-ordinal-tls)
-                  --webhook-configuration NAME the MutatingWebhookConfiguration in the printed patch (default first-ordinal)
-                  --renew                      keep ca.crt/ca.key in DIR, issue a new serving certificate from them:
-                                               the caBundle stays valid, only the Secret changes
-                  --force                      overwrite existing keys (makes a new CA: patch the caBundle again)
-                  -h, --help                   show this help
-
-                The serving certificate's subject alternative names are <svc>, <svc>.<ns>, <svc>.<ns>.svc and
-                <svc>.<ns>.svc.cluster.local, plus --dns and --ip; its extended key usage is serverAuth. It is
-                valid from five minutes ago (clock skew) for --days.
-
-                Files written to DIR:
-                  ca.crt, ca.key        the CA (ca.key mode 0600; keep it out of the cluster)
-                  tls.crt, tls.key      the serving certificate and key (tls.key mode 0600)
-                  secret.yaml           kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt (mode 0600)
-                  ca-bundle.b64         base64 of ca.crt: the webhook configuration's caBundle
-
-                An existing ca.key, tls.key or secret.yaml is never overwritten without --renew or --force.
-
-                Exit codes: 0 done; 2 bad arguments or refused to overwrite (one line on stderr); 1 I/O error.
-
-                Example:
-                  java -jar quarkus-run.jar certs --service first-ordinal --namespace first-ordinal --out certs/out
-                  kubectl apply -f certs/out/secret.yaml""";
     }
 
     private static final class RefusedException extends Exception {

@@ -2,36 +2,69 @@ package dev.firstordinal.cli;
 
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.MarkingPolicy;
+import picocli.CommandLine.Option;
+
+import java.util.function.UnaryOperator;
 
 /**
- * The options that say what a first-ordinal pod gets, shared by the commands that decide about
- * pods (audit, preview): the same settings, and the same env variables, as the webhook's.
+ * The options that say what a first-ordinal pod gets, as a picocli {@code @Mixin} for every
+ * command that decides about pods: the same settings, and the same env variables, as the webhook's.
+ * An option not given falls back to the system property ({@code first-ordinal.label.key}), then its
+ * environment variable ({@code FIRST_ORDINAL_LABEL_KEY}), then the default (see {@link Settings}).
  */
 public final class MarkingOptions {
 
-    public static final String HELP = """
-                  --label-key KEY        backup label key (env FIRST_ORDINAL_LABEL_KEY; default velero-backup-schedule)
-                  --label-value VALUE    backup label value (env FIRST_ORDINAL_LABEL_VALUE; default redis)
-                  --hook-on-error MODE   Fail or Continue (env FIRST_ORDINAL_HOOK_ON_ERROR; default Fail)
-                  --hook-timeout DUR     hook timeout, a Go duration (env FIRST_ORDINAL_HOOK_TIMEOUT; default 300s)
-            """;
+    static final String LABEL_KEY = "first-ordinal.label.key";
+    static final String LABEL_VALUE = "first-ordinal.label.value";
+    static final String HOOK_ON_ERROR = "first-ordinal.hook.on-error";
+    static final String HOOK_TIMEOUT = "first-ordinal.hook.timeout";
 
-    private MarkingOptions() {
+    @Option(names = "--label-key", paramLabel = "KEY",
+            description = "backup label key (env FIRST_ORDINAL_LABEL_KEY; default " + MarkingPolicy.DEFAULT_LABEL_KEY + ")")
+    String labelKey;
+
+    @Option(names = "--label-value", paramLabel = "VALUE",
+            description = "backup label value (env FIRST_ORDINAL_LABEL_VALUE; default " + MarkingPolicy.DEFAULT_LABEL_VALUE + ")")
+    String labelValue;
+
+    @Option(names = "--hook-on-error", paramLabel = "MODE",
+            description = "Fail or Continue (env FIRST_ORDINAL_HOOK_ON_ERROR; default Fail)")
+    String hookOnError;
+
+    @Option(names = "--hook-timeout", paramLabel = "DURATION",
+            description = "Velero hook timeout, a Go duration (env FIRST_ORDINAL_HOOK_TIMEOUT; default 300s)")
+    String hookTimeout;
+
+    /** The rule for the given options, the rest from system properties, the environment and defaults. */
+    public FirstOrdinalRule rule() throws UsageException {
+        return new FirstOrdinalRule(policy());
     }
 
-    public static Args.Spec addTo(Args.Spec spec) {
-        return spec.value("--label-key").value("--label-value").value("--hook-on-error").value("--hook-timeout");
+    /** The policy for the given options, the rest from system properties, the environment and defaults. */
+    public MarkingPolicy policy() throws UsageException {
+        return policy(property -> Settings.get(property, null));
     }
 
-    public static FirstOrdinalRule rule(Args args) throws Args.UsageException {
+    /**
+     * The policy for the given options, the rest from {@code setting} (a property name such as
+     * {@code first-ordinal.label.key} to its value, or null) and the defaults.
+     */
+    public MarkingPolicy policy(UnaryOperator<String> setting) throws UsageException {
         try {
-            return new FirstOrdinalRule(MarkingPolicy.of(
-                    Settings.get(args, "--label-key", "first-ordinal.label.key", MarkingPolicy.DEFAULT_LABEL_KEY),
-                    Settings.get(args, "--label-value", "first-ordinal.label.value", MarkingPolicy.DEFAULT_LABEL_VALUE),
-                    Settings.get(args, "--hook-on-error", "first-ordinal.hook.on-error", "Fail"),
-                    Settings.get(args, "--hook-timeout", "first-ordinal.hook.timeout", "300s")));
+            return MarkingPolicy.of(
+                    value(labelKey, setting.apply(LABEL_KEY), MarkingPolicy.DEFAULT_LABEL_KEY),
+                    value(labelValue, setting.apply(LABEL_VALUE), MarkingPolicy.DEFAULT_LABEL_VALUE),
+                    value(hookOnError, setting.apply(HOOK_ON_ERROR), "Fail"),
+                    value(hookTimeout, setting.apply(HOOK_TIMEOUT), "300s"));
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
+            throw new UsageException(e.getMessage());
         }
+    }
+
+    private static String value(String given, String setting, String defaultValue) {
+        if (given != null && !given.isBlank()) {
+            return given.trim();
+        }
+        return setting == null || setting.isBlank() ? defaultValue : setting.trim();
     }
 }

@@ -10,6 +10,7 @@ public final class Settings {
     private Settings() {
     }
 
+    /** The system property, else its environment variable, else {@code defaultValue}. */
     public static String get(String property, String defaultValue) {
         String value = System.getProperty(property);
         if (value == null || value.isBlank()) {
@@ -18,8 +19,9 @@ public final class Settings {
         return value == null || value.isBlank() ? defaultValue : value;
     }
 
-    public static String get(Args args, String option, String property, String defaultValue) {
-        return args.value(option).orElseGet(() -> get(property, defaultValue));
+    /** {@code given} (an option's value) when set, else {@link #get(String, String)}. */
+    public static String get(String given, String property, String defaultValue) {
+        return given != null ? given : get(property, defaultValue);
     }
 
     /** {@code first-ordinal.label.key} becomes {@code FIRST_ORDINAL_LABEL_KEY}. */

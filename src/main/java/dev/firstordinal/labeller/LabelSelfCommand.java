@@ -1,14 +1,20 @@
 package dev.firstordinal.labeller;
 
 import dev.firstordinal.cli.CliCommand;
+import dev.firstordinal.cli.CommandRunner;
+import dev.firstordinal.cli.HelpOption;
+import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,12 +27,19 @@ import java.util.function.LongSupplier;
 
 /**
  * {@code label-self}: the init-container labeller for clusters without the webhook. Plain Java,
- * no Quarkus; see {@link LabelSelfOptions#USAGE} for the options and exit codes.
+ * no Quarkus; see {@link LabelSelfArguments} for the options and {@code --help} for the exit codes.
  *
  * <p>By default it exits 0 even when it gives up (after a loud log line), so that a broken
  * labeller never keeps Redis from starting; {@code --required} makes giving up exit 1.
  */
-public final class LabelSelfCommand implements CliCommand {
+@Command(name = "label-self", sortOptions = false,
+        description = {"initContainer mode: label this pod if it is its StatefulSet's first ordinal (no webhook needed)", "",
+                "Run as an initContainer of a Redis StatefulSet: labels its own pod for Velero backup when it "
+                        + "is the StatefulSet's first ordinal, and removes first-ordinal's marks from other ordinals. "
+                        + "Starts no HTTP server. Each option falls back to an environment variable, then a default.", ""},
+        footer = {"", "Exit codes: 0 done, or gave up without --required; 1 gave up with --required; 2 bad options.",
+                "Kubernetes access: in-cluster ServiceAccount, else KUBECONFIG / ~/.kube/config, else KUBERNETES_MASTER."})
+public final class LabelSelfCommand implements CliCommand, Callable<Integer> {
 
     static final String PREFIX = "first-ordinal label-self: ";
     /** Extra time past {@code --timeout} for a request in flight before the command stops waiting for it. */
@@ -38,6 +51,12 @@ public final class LabelSelfCommand implements CliCommand {
     private final LongSupplier nanoClock;
     private final PrintStream out;
     private final PrintStream log;
+
+    @Mixin
+    LabelSelfArguments arguments = new LabelSelfArguments();
+
+    @Mixin
+    HelpOption help = new HelpOption();
 
     public LabelSelfCommand() {
         this(System.getenv(), LabellerClient::create, d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000),
@@ -58,28 +77,14 @@ public final class LabelSelfCommand implements CliCommand {
     }
 
     @Override
-    public String name() {
-        return "label-self";
-    }
-
-    @Override
-    public String summary() {
-        return "initContainer mode: label this pod if it is its StatefulSet's first ordinal (no webhook needed)";
-    }
-
-    @Override
     public int run(List<String> args) {
-        if (LabelSelfOptions.wantsHelp(args)) {
-            out.println(LabelSelfOptions.USAGE);
-            return 0;
-        }
-        LabelSelfOptions options;
-        try {
-            options = LabelSelfOptions.parse(args, env);
-        } catch (LabelSelfOptions.UsageException e) {
-            log.println(PREFIX + e.getMessage());
-            return USAGE_ERROR;
-        }
+        return CommandRunner.run(this, args, out, log);
+    }
+
+    /** Labels this pod, retrying until the timeout; usage errors are thrown, for {@link CommandRunner}. */
+    @Override
+    public Integer call() throws UsageException {
+        LabelSelfOptions options = LabelSelfOptions.of(arguments, env);
         String pod = options.namespace() + "/" + options.podName();
         try {
             SelfLabeller.Result result = labelWithinDeadline(options);

@@ -1,16 +1,16 @@
 package dev.firstordinal.labeller;
 
+import dev.firstordinal.cli.Settings;
+import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.hook.GoDuration;
 import dev.firstordinal.ordinal.MarkingPolicy;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
- * The settings of {@code label-self}. Each comes from a flag, else an environment variable, else
+ * The settings of {@code label-self}, checked. Each comes from a flag ({@link LabelSelfArguments}), else an environment variable, else
  * a default; the marking settings use the same variables and defaults as the webhook
  * ({@code FIRST_ORDINAL_LABEL_KEY}, ...), so one ConfigMap can feed both.
  *
@@ -24,114 +24,35 @@ public record LabelSelfOptions(String podName, String namespace, Duration timeou
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
-    /** Thrown for bad arguments or settings; the message is one line for stderr. */
-    public static final class UsageException extends Exception {
-        public UsageException(String message) {
-            super(message);
-        }
-    }
-
-    static final String USAGE = """
-            Usage: java -jar quarkus-run.jar label-self [OPTIONS]
-
-            Run as an initContainer of a Redis StatefulSet: labels its own pod for Velero backup when it
-            is the StatefulSet's first ordinal, and removes first-ordinal's marks from other ordinals.
-            Starts no HTTP server. Each option falls back to an environment variable, then a default.
-
-            Options:
-              --pod NAME             pod to label                     [POD_NAME]
-              --namespace NS         its namespace                    [POD_NAMESPACE]
-              --timeout DURATION     keep retrying API errors this long, e.g. 60s, 2m, or seconds
-                                                                      [FIRST_ORDINAL_LABELLER_TIMEOUT, 60s]
-              --required             exit 1 when giving up instead of 0 (by default a failing
-                                     labeller never stops the pod)    [FIRST_ORDINAL_LABELLER_REQUIRED]
-              --label-key KEY        backup label key                 [FIRST_ORDINAL_LABEL_KEY, velero-backup-schedule]
-              --label-value VALUE    backup label value               [FIRST_ORDINAL_LABEL_VALUE, redis]
-              --hook-on-error MODE   Fail or Continue                 [FIRST_ORDINAL_HOOK_ON_ERROR, Fail]
-              --hook-timeout DURATION  Velero hook timeout, with a unit [FIRST_ORDINAL_HOOK_TIMEOUT, 300s]
-              --help                 show this help
-
-            Exit codes: 0 done, or gave up without --required; 1 gave up with --required; 2 bad options.
-            Kubernetes access: in-cluster ServiceAccount, else KUBECONFIG / ~/.kube/config, else KUBERNETES_MASTER.""";
-
-    private static final Map<String, String> VALUE_FLAGS = Map.of(
-            "--pod", "POD_NAME",
-            "--namespace", "POD_NAMESPACE",
-            "--timeout", "FIRST_ORDINAL_LABELLER_TIMEOUT",
-            "--label-key", "FIRST_ORDINAL_LABEL_KEY",
-            "--label-value", "FIRST_ORDINAL_LABEL_VALUE",
-            "--hook-on-error", "FIRST_ORDINAL_HOOK_ON_ERROR",
-            "--hook-timeout", "FIRST_ORDINAL_HOOK_TIMEOUT");
-
-    /** Whether the arguments ask for help rather than a run. */
-    public static boolean wantsHelp(List<String> args) {
-        return args.contains("--help") || args.contains("-h");
-    }
-
-    public static LabelSelfOptions parse(List<String> args, Map<String, String> env) throws UsageException {
-        Map<String, String> flags = new HashMap<>();
-        boolean required = false;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (arg.equals("--required")) {
-                required = true;
-                continue;
-            }
-            String name = arg;
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            }
-            if (!VALUE_FLAGS.containsKey(name)) {
-                throw new UsageException("unknown option '" + arg + "'; run 'label-self --help' for the options");
-            }
-            if (value == null) {
-                if (i + 1 >= args.size()) {
-                    throw new UsageException(name + " needs a value");
-                }
-                value = args.get(++i);
-            }
-            flags.put(name, value);
-        }
-        Function<String, String> setting = flag -> {
-            String value = flags.get(flag);
-            if (value == null || value.isBlank()) {
-                value = env.get(VALUE_FLAGS.get(flag));
-            }
-            return value == null || value.isBlank() ? null : value.trim();
-        };
-        String pod = setting.apply("--pod");
+    /** The options with their environment fallbacks, checked; {@code env} is the process environment. */
+    public static LabelSelfOptions of(LabelSelfArguments args, Map<String, String> env) throws UsageException {
+        String pod = setting(args.pod, env.get("POD_NAME"));
         if (pod == null) {
             throw new UsageException("no pod name: set env POD_NAME from the Downward API (fieldRef metadata.name) or pass --pod");
         }
-        String namespace = setting.apply("--namespace");
+        String namespace = setting(args.namespace, env.get("POD_NAMESPACE"));
         if (namespace == null) {
             throw new UsageException("no namespace: set env POD_NAMESPACE from the Downward API (fieldRef metadata.namespace) or pass --namespace");
         }
+        boolean required = args.required;
         if (!required) {
             String requiredSetting = env.get("FIRST_ORDINAL_LABELLER_REQUIRED");
             if (requiredSetting != null && !requiredSetting.isBlank()) {
-                required = switch (requiredSetting.trim().toLowerCase()) {
+                required = switch (requiredSetting.trim().toLowerCase(Locale.ROOT)) {
                     case "true" -> true;
                     case "false" -> false;
                     default -> throw new UsageException("FIRST_ORDINAL_LABELLER_REQUIRED must be true or false, not '" + requiredSetting + "'");
                 };
             }
         }
-        Duration timeout = timeout(setting.apply("--timeout"));
-        MarkingPolicy policy;
-        try {
-            policy = MarkingPolicy.of(
-                    orDefault(setting.apply("--label-key"), MarkingPolicy.DEFAULT_LABEL_KEY),
-                    orDefault(setting.apply("--label-value"), MarkingPolicy.DEFAULT_LABEL_VALUE),
-                    orDefault(setting.apply("--hook-on-error"), "Fail"),
-                    orDefault(setting.apply("--hook-timeout"), "300s"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        Duration timeout = timeout(setting(args.timeout, env.get("FIRST_ORDINAL_LABELLER_TIMEOUT")));
+        MarkingPolicy policy = args.marking.policy(property -> env.get(Settings.envName(property)));
         return new LabelSelfOptions(pod, namespace, timeout, required, policy);
+    }
+
+    private static String setting(String given, String fromEnv) {
+        String value = given == null || given.isBlank() ? fromEnv : given;
+        return value == null || value.isBlank() ? null : value.trim();
     }
 
     /** A Go duration ({@code 60s}, {@code 2m}) or a whole number of seconds. */
@@ -151,9 +72,5 @@ public record LabelSelfOptions(String podName, String namespace, Duration timeou
             throw new UsageException("--timeout must be at least 1ms, not '" + text + "'");
         }
         return timeout;
-    }
-
-    private static String orDefault(String value, String defaultValue) {
-        return value == null ? defaultValue : value;
     }
 }

@@ -1,22 +1,28 @@
 package dev.firstordinal.policy;
 
+import dev.firstordinal.cli.CliCommand;
+import dev.firstordinal.cli.CommandRunner;
+import dev.firstordinal.cli.HelpOption;
+import dev.firstordinal.cli.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * {@code policy}: prints the MutatingAdmissionPolicy and its binding for the given settings, for
  * {@code kubectl apply -f -}. The shipped manifests are this command's output with the defaults.
  */
-@Command(name = "policy", mixinStandardHelpOptions = true,
-        description = {"Print the MutatingAdmissionPolicy and binding that do the webhook's work inside the API server",
-                "(Kubernetes 1.36+; see docs/policy.md). Apply with: first-ordinal policy | kubectl apply -f -"})
-public final class PolicyCommand implements Callable<Integer> {
+@Command(name = "policy", sortOptions = false,
+        description = {"print the MutatingAdmissionPolicy and binding of policy mode (Kubernetes 1.36+, no webhook)", "",
+                "Prints the policy that does the webhook's work inside the API server, rendered from the same rules, label "
+                        + "and hook, and its binding; see docs/policy.md. Apply with: first-ordinal policy | kubectl apply -f -", ""},
+        footer = {"", "Exit codes: 0 printed; 2 bad arguments."})
+public final class PolicyCommand implements CliCommand, Callable<Integer> {
 
     @Mixin
     PolicyOptions options = new PolicyOptions();
@@ -25,16 +31,24 @@ public final class PolicyCommand implements Callable<Integer> {
             description = "name of the policy and of its binding (default ${DEFAULT-VALUE})")
     String name;
 
+    @Mixin
+    HelpOption help = new HelpOption();
+
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public int run(List<String> args) {
+        return CommandRunner.run(this, args, System.out, System.err);
+    }
+
+    @Override
+    public Integer call() throws UsageException {
         String yaml;
         try {
             yaml = PolicyManifests.yaml(options.marking(), options.manifestSettings(name));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw new UsageException(e.getMessage());
         }
         spec.commandLine().getOut().print(yaml);
         spec.commandLine().getOut().flush();

@@ -1,9 +1,12 @@
 package dev.firstordinal.policy;
 
+import dev.firstordinal.cli.MarkingOptions;
 import dev.firstordinal.cli.Settings;
+import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.MarkingPolicy;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -15,14 +18,8 @@ import java.util.List;
  */
 public final class PolicyOptions {
 
-    @Option(names = "--label-key", paramLabel = "KEY", description = "backup label key (env FIRST_ORDINAL_LABEL_KEY; default velero-backup-schedule)")
-    String labelKey;
-    @Option(names = "--label-value", paramLabel = "VALUE", description = "backup label value (env FIRST_ORDINAL_LABEL_VALUE; default redis)")
-    String labelValue;
-    @Option(names = "--hook-on-error", paramLabel = "MODE", description = "Fail or Continue (env FIRST_ORDINAL_HOOK_ON_ERROR; default Fail)")
-    String hookOnError;
-    @Option(names = "--hook-timeout", paramLabel = "DUR", description = "hook timeout, a Go duration (env FIRST_ORDINAL_HOOK_TIMEOUT; default 300s)")
-    String hookTimeout;
+    @Mixin
+    MarkingOptions marking = new MarkingOptions();
     @Option(names = "--namespace-label", paramLabel = "KEY=VALUE",
             description = "the label that opts a namespace in (env FIRST_ORDINAL_NAMESPACE_LABEL; default " + NamespaceLabel.DEFAULT + ")")
     String namespaceLabel;
@@ -36,16 +33,12 @@ public final class PolicyOptions {
             description = "the start-ordinal ConfigMap (default ${DEFAULT-VALUE})")
     String configMap;
 
-    MarkingPolicy marking() {
-        return MarkingPolicy.of(
-                or(labelKey, "first-ordinal.label.key", MarkingPolicy.DEFAULT_LABEL_KEY),
-                or(labelValue, "first-ordinal.label.value", MarkingPolicy.DEFAULT_LABEL_VALUE),
-                or(hookOnError, "first-ordinal.hook.on-error", "Fail"),
-                or(hookTimeout, "first-ordinal.hook.timeout", "300s"));
+    MarkingPolicy marking() throws UsageException {
+        return marking.policy();
     }
 
-    FirstOrdinalRule rule() {
-        return new FirstOrdinalRule(marking());
+    FirstOrdinalRule rule() throws UsageException {
+        return marking.rule();
     }
 
     NamespaceLabel namespaceLabel() {

@@ -2,15 +2,19 @@ package dev.firstordinal.policy;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import dev.firstordinal.cli.CliCommand;
+import dev.firstordinal.cli.CommandRunner;
+import dev.firstordinal.cli.HelpOption;
+import dev.firstordinal.cli.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintStream;
 import java.util.Set;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -18,15 +22,15 @@ import java.util.concurrent.Callable;
  * ordinals of sets that start elsewhere than 0. Runs until it loses its Lease (exit 1, so that its
  * Deployment restarts it) or is stopped (exit 0, releasing the Lease).
  */
-@Command(name = "policy-sync", mixinStandardHelpOptions = true,
-        description = {"Policy mode's helper: list every opted-in StatefulSet whose spec.ordinals.start is not 0 in the",
-                "start-ordinal ConfigMap the MutatingAdmissionPolicy reads, and mark the first ordinals it created",
-                "before the policy could see them. One replica works at a time (a Lease); see docs/policy.md.",
-                "Needs: list/watch statefulsets and namespaces, list/patch pods; get/create/update the ConfigMap",
-                "and the Lease in the install namespace."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped (the Lease released)", "1:lost the Lease or failed", "2:bad arguments"})
-public final class PolicySyncCommand implements Callable<Integer> {
+@Command(name = "policy-sync", sortOptions = false,
+        description = {"policy mode: keep the start-ordinal ConfigMap the policy reads; mark what it could not see yet", "",
+                "Lists every opted-in StatefulSet whose spec.ordinals.start is not 0 in the ConfigMap the "
+                        + "MutatingAdmissionPolicy reads (paramRef), and marks first ordinals created before the policy could see "
+                        + "their set. One replica works at a time (a Lease); see docs/policy.md. RBAC: list/watch statefulsets and "
+                        + "namespaces, list/patch pods; in the install namespace create configmaps and leases, get/update the "
+                        + "ConfigMap, get/update/patch the Lease.", ""},
+        footer = {"", "Exit codes: 0 stopped (the Lease released); 1 lost the Lease or failed; 2 bad arguments."})
+public final class PolicySyncCommand implements CliCommand, Callable<Integer> {
 
     @Mixin
     PolicyOptions options = new PolicyOptions();
@@ -39,8 +43,16 @@ public final class PolicySyncCommand implements Callable<Integer> {
             description = "this replica's Lease identity (env POD_NAME, else HOSTNAME)")
     String identity;
 
+    @Mixin
+    HelpOption help = new HelpOption();
+
     @Spec
     CommandSpec spec;
+
+    @Override
+    public int run(List<String> args) {
+        return CommandRunner.run(this, args, System.out, System.err);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -52,7 +64,7 @@ public final class PolicySyncCommand implements Callable<Integer> {
             target = new StartOrdinalSync.Target(options.installNamespace, options.configMap, options.namespaceLabel(),
                     Set.copyOf(options.excludedNamespaces()));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw new UsageException(e.getMessage());
         }
         PrintStream log = System.err;
         KubernetesClient client = new KubernetesClientBuilder().build();

@@ -1,8 +1,10 @@
 package dev.firstordinal.preview;
 
-import dev.firstordinal.cli.Args;
 import dev.firstordinal.cli.CliCommand;
+import dev.firstordinal.cli.CommandRunner;
+import dev.firstordinal.cli.HelpOption;
 import dev.firstordinal.cli.MarkingOptions;
+import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 
 import java.io.IOException;
@@ -13,31 +15,39 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code preview -f statefulset.yaml}: the pods each StatefulSet would create and what the webhook
  * would add to each, offline (no cluster).
  */
-public final class PreviewCommand implements CliCommand {
+@Command(name = "preview", sortOptions = false,
+        description = {"show offline which pod of each StatefulSet in a YAML file would be marked, and with what", "",
+                "Shows, without a cluster, the pods each StatefulSet in FILE would create (ordinals "
+                        + "spec.ordinals.start .. start+replicas-1) and which one the webhook marks for backup, with the exact "
+                        + "label and annotations it gets, or why a pod is left alone. FILE may hold many YAML documents "
+                        + "(e.g. helm template output); documents that are not apps/v1 StatefulSets are ignored. "
+                        + "Marks apply only in namespaces with the opt-in label (first-ordinal.dev/backup=enabled by default).", ""},
+        footer = {"", "Exit codes: 0 rendered; 1 the input cannot be read, is not valid YAML, or holds no StatefulSet; "
+                + "2 bad arguments."})
+public final class PreviewCommand implements CliCommand, Callable<Integer> {
 
     /** The input could not be read, is not YAML, or holds no StatefulSet. */
     public static final int BAD_INPUT = 1;
 
-    static final String HELP = """
-            Usage: java -jar quarkus-run.jar preview -f FILE [-f FILE ...]
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE", split = ",",
+            description = "a YAML file; - reads standard input (repeat or comma-separate)")
+    List<String> files;
 
-            Shows, without a cluster, the pods each StatefulSet in FILE would create (ordinals
-            spec.ordinals.start .. start+replicas-1) and which one the webhook marks for backup, with the exact
-            label and annotations it gets, or why a pod is left alone. FILE may hold many YAML documents
-            (e.g. helm template output); documents that are not apps/v1 StatefulSets are ignored.
-            Marks apply only in namespaces with the opt-in label (first-ordinal.dev/backup=enabled by default).
+    @Mixin
+    MarkingOptions marking = new MarkingOptions();
 
-            Options:
-              -f, --filename FILE    a YAML file; - reads standard input
-            %s  -h, --help             show this help
-
-            Exit codes: 0 rendered; 1 the input cannot be read, is not valid YAML, or holds no StatefulSet;
-            2 bad arguments.""".formatted(MarkingOptions.HELP);
+    @Mixin
+    HelpOption help = new HelpOption();
 
     private final InputStream stdin;
     private final PrintStream out;
@@ -54,37 +64,18 @@ public final class PreviewCommand implements CliCommand {
     }
 
     @Override
-    public String name() {
-        return "preview";
-    }
-
-    @Override
-    public String summary() {
-        return "show offline which pod of each StatefulSet in a YAML file would be marked, and with what";
-    }
-
-    @Override
     public int run(List<String> argv) {
-        List<String> files;
-        FirstOrdinalRule rule;
-        try {
-            Args args = MarkingOptions.addTo(Args.spec().value("--filename", "-f").flag("--help", "-h")).parse(argv);
-            if (args.has("--help")) {
-                out.println(HELP);
-                return 0;
-            }
-            if (!args.positional().isEmpty()) {
-                throw new Args.UsageException("unexpected argument '" + args.positional().get(0) + "' (give files with -f)");
-            }
-            files = args.values("--filename");
-            if (files.isEmpty()) {
-                throw new Args.UsageException("give the StatefulSet YAML with -f FILE (-f - reads standard input)");
-            }
-            rule = MarkingOptions.rule(args);
-        } catch (Args.UsageException e) {
-            err.println("first-ordinal preview: " + e.getMessage() + "; run 'preview --help' for the options");
-            return USAGE_ERROR;
+        return CommandRunner.run(this, argv, out, err);
+    }
+
+    /** Renders the files given; usage errors are thrown, for {@link CommandRunner}. */
+    @Override
+    public Integer call() throws UsageException {
+        List<String> files = (this.files == null ? List.<String>of() : this.files).stream().map(String::trim).filter(f -> !f.isEmpty()).toList();
+        if (files.isEmpty()) {
+            throw new UsageException("give the StatefulSet YAML with -f FILE (-f - reads standard input)");
         }
+        FirstOrdinalRule rule = marking.rule();
         List<io.fabric8.kubernetes.api.model.apps.StatefulSet> sets = new ArrayList<>();
         java.util.TreeSet<String> otherKinds = new java.util.TreeSet<>();
         for (String file : files) {

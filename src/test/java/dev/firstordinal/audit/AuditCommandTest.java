@@ -198,12 +198,13 @@ class AuditCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--dry-run", "-o yaml", "-n a -A", "--frobnicate", "extra", "-n", "--label-key bad/key/x", "--namespace-label nolabel"})
-    void rejectsBadArgumentsWithOneLineAndExitTwo(String arguments) {
+    void rejectsBadArgumentsWithOneLineAndAHintAndExitTwo(String arguments) {
         Run run = audit(arguments.split(" "));
 
         assertThat(run.code).isEqualTo(2);
         assertThat(run.out).isEmpty();
-        assertThat(run.err).startsWith("first-ordinal audit: ").hasLineCount(1);
+        assertThat(run.err).startsWith("first-ordinal audit: ").hasLineCount(2);
+        assertThat(run.err.lines().toList().get(1)).isEqualTo("Try 'first-ordinal audit --help' for the options.");
     }
 
     @Test

@@ -280,11 +280,12 @@ class CertsCommandTest {
 
     @ParameterizedTest
     @MethodSource("badArguments")
-    void badArgumentsGiveOneLineErrorExit2AndWriteNothing(List<String> args) throws Exception {
+    void badArgumentsGiveOneLineErrorAndAHintExit2AndWriteNothing(List<String> args) throws Exception {
         assertThat(run(args.toArray(String[]::new))).isEqualTo(2);
 
-        assertThat(stderr().trim().lines()).hasSize(1);
-        assertThat(stderr()).startsWith("first-ordinal certs: ").contains("--help");
+        assertThat(stderr().trim().lines()).hasSize(2);
+        assertThat(stderr()).startsWith("first-ordinal certs: ");
+        assertThat(stderr().lines().toList().get(1)).isEqualTo("Try 'first-ordinal certs --help' for the options.");
         assertThat(out).doesNotExist();
     }
 

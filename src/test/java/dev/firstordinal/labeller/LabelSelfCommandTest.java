@@ -192,7 +192,7 @@ class LabelSelfCommandTest {
     }
 
     @Test
-    void badArgumentsExitTwoWithOneLine() {
+    void badArgumentsExitTwoWithOneLineAndTheHelpHint() {
         List<String> clientsMade = new ArrayList<>();
         LabelSelfCommand command = new LabelSelfCommand(Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", ns),
                 timeout -> {
@@ -203,7 +203,8 @@ class LabelSelfCommandTest {
         int code = command.run(List.of("--timeout", "forever"));
 
         assertThat(code).isEqualTo(2);
-        assertThat(log()).containsExactly("first-ordinal label-self: --timeout: 'forever' is not a duration such as 60s, 2m or 90");
+        assertThat(log()).containsExactly("first-ordinal label-self: --timeout: 'forever' is not a duration such as 60s, 2m or 90",
+                "Try 'first-ordinal label-self --help' for the options.");
         assertThat(clientsMade).isEmpty();
     }
 

@@ -1,8 +1,13 @@
 package dev.firstordinal.labeller;
 
+import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +28,7 @@ class LabelSelfOptionsTest {
 
     @Test
     void readsThePodFromTheDownwardApiEnvironmentWithTheWebhooksDefaults() throws Exception {
-        LabelSelfOptions options = LabelSelfOptions.parse(List.of(), DOWNWARD_API);
+        LabelSelfOptions options = parse(List.of(), DOWNWARD_API);
 
         assertThat(options.podName()).isEqualTo("redis-0");
         assertThat(options.namespace()).isEqualTo("shop");
@@ -34,7 +39,7 @@ class LabelSelfOptionsTest {
 
     @Test
     void flagsWinOverTheEnvironment() throws Exception {
-        LabelSelfOptions options = LabelSelfOptions.parse(
+        LabelSelfOptions options = parse(
                 List.of("--pod", "cache-3", "--namespace=cache", "--timeout", "2m", "--required",
                         "--label-key", "example.com/backup", "--label-value=hourly", "--hook-on-error", "Continue",
                         "--hook-timeout", "90s"),
@@ -49,7 +54,7 @@ class LabelSelfOptionsTest {
 
     @Test
     void marksAndRequiredComeFromTheSameVariablesAsTheWebhook() throws Exception {
-        LabelSelfOptions options = LabelSelfOptions.parse(List.of(), Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", "shop",
+        LabelSelfOptions options = parse(List.of(), Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", "shop",
                 "FIRST_ORDINAL_LABEL_KEY", "backup", "FIRST_ORDINAL_LABEL_VALUE", "nightly",
                 "FIRST_ORDINAL_HOOK_ON_ERROR", "Continue", "FIRST_ORDINAL_HOOK_TIMEOUT", "5m",
                 "FIRST_ORDINAL_LABELLER_TIMEOUT", "15", "FIRST_ORDINAL_LABELLER_REQUIRED", "true"));
@@ -61,40 +66,56 @@ class LabelSelfOptionsTest {
 
     @Test
     void aMissingPodNameSaysWhereItShouldComeFrom() {
-        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of(), Map.of("POD_NAMESPACE", "shop")))
-                .isInstanceOf(LabelSelfOptions.UsageException.class)
+        assertThatThrownBy(() -> parse(List.of(), Map.of("POD_NAMESPACE", "shop")))
+                .isInstanceOf(UsageException.class)
                 .hasMessage("no pod name: set env POD_NAME from the Downward API (fieldRef metadata.name) or pass --pod");
     }
 
     @Test
     void aMissingNamespaceSaysWhereItShouldComeFrom() {
-        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of(), Map.of("POD_NAME", "redis-0")))
-                .isInstanceOf(LabelSelfOptions.UsageException.class)
+        assertThatThrownBy(() -> parse(List.of(), Map.of("POD_NAME", "redis-0")))
+                .isInstanceOf(UsageException.class)
                 .hasMessageContaining("POD_NAMESPACE");
     }
 
     @Test
     void rejectsUnknownOptionsMissingValuesAndBadSettings() {
-        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--retries", "3"), DOWNWARD_API))
-                .hasMessage("unknown option '--retries'; run 'label-self --help' for the options");
-        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--timeout"), DOWNWARD_API))
-                .hasMessage("--timeout needs a value");
-        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--timeout", "soon"), DOWNWARD_API))
+        assertThatThrownBy(() -> parse(List.of("--retries", "3"), DOWNWARD_API))
+                .isInstanceOf(CommandLine.UnmatchedArgumentException.class)
+                .hasMessage("Unknown options: '--retries', '3'");
+        assertThatThrownBy(() -> parse(List.of("--timeout"), DOWNWARD_API))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Missing required parameter for option '--timeout' (DURATION)");
+        assertThatThrownBy(() -> parse(List.of("--timeout", "soon"), DOWNWARD_API))
                 .hasMessage("--timeout: 'soon' is not a duration such as 60s, 2m or 90");
-        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--timeout", "0"), DOWNWARD_API))
+        assertThatThrownBy(() -> parse(List.of("--timeout", "0"), DOWNWARD_API))
                 .hasMessageContaining("at least");
-        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--label-value", "not a value"), DOWNWARD_API))
+        assertThatThrownBy(() -> parse(List.of("--label-value", "not a value"), DOWNWARD_API))
                 .hasMessageContaining("not a valid Kubernetes label value");
-        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of("--hook-on-error", "Ignore"), DOWNWARD_API))
+        assertThatThrownBy(() -> parse(List.of("--hook-on-error", "Ignore"), DOWNWARD_API))
                 .hasMessageContaining("Fail or Continue");
-        assertThatThrownBy(() -> LabelSelfOptions.parse(List.of(), Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", "shop",
+        assertThatThrownBy(() -> parse(List.of(), Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", "shop",
                 "FIRST_ORDINAL_LABELLER_REQUIRED", "yes")))
                 .hasMessage("FIRST_ORDINAL_LABELLER_REQUIRED must be true or false, not 'yes'");
     }
 
     @Test
     void recognisesHelpAnywhereInTheArguments() {
-        assertThat(LabelSelfOptions.wantsHelp(List.of("--timeout", "5s", "--help"))).isTrue();
-        assertThat(LabelSelfOptions.wantsHelp(List.of("--timeout", "5s"))).isFalse();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        LabelSelfCommand command = new LabelSelfCommand(DOWNWARD_API, timeout -> {
+            throw new AssertionError("--help must not reach the cluster");
+        }, d -> { }, System::nanoTime, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(command.run(List.of("--timeout", "5s", "--help"))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: first-ordinal label-self").contains("--timeout");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    /** Parses like the command does (picocli, into {@link LabelSelfArguments}), then applies the environment. */
+    private static LabelSelfOptions parse(List<String> args, Map<String, String> env) throws UsageException {
+        LabelSelfArguments arguments = new LabelSelfArguments();
+        new CommandLine(arguments).parseArgs(args.toArray(String[]::new));
+        return LabelSelfOptions.of(arguments, env);
     }
 }

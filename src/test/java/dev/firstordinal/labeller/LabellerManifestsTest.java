@@ -99,7 +99,7 @@ class LabellerManifestsTest {
         Map<String, String> env = new HashMap<>(Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", "shop"));
         labeller().getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
 
-        LabelSelfOptions options = LabelSelfOptions.parse(List.of(), env);
+        LabelSelfOptions options = LabelSelfOptions.of(new LabelSelfArguments(), env);
 
         assertThat(options.required()).isFalse();
         assertThat(options.timeout()).isEqualTo(LabelSelfOptions.DEFAULT_TIMEOUT);

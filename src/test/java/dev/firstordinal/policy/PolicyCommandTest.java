@@ -1,38 +1,47 @@
 package dev.firstordinal.policy;
 
+import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PolicyCommandTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        CommandLine line = new CommandLine(new PolicyCommand());
-        line.setOut(new PrintWriter(out, true));
-        line.setErr(new PrintWriter(err, true));
-        return line.execute(args);
+        return dev.firstordinal.cli.CommandRunner.run(new PolicyCommand(), List.of(args),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @Test
     void printsThePolicyForTheGivenSettings() {
         assertThat(run("--label-value", "nightly", "--install-namespace", "backup-system", "--namespace-label", "team/backup=yes")).isZero();
-        assertThat(out.toString()).isEqualTo(PolicyManifests.yaml(MarkingPolicy.of("velero-backup-schedule", "nightly", "Fail", "300s"),
-                new PolicyManifests.Settings("first-ordinal", dev.firstordinal.cluster.NamespaceLabel.parse("team/backup=yes"),
-                        java.util.List.of("kube-system", "backup-system"), "backup-system", StartOrdinalParams.DEFAULT_NAME)));
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(PolicyManifests.yaml(
+                MarkingPolicy.of("velero-backup-schedule", "nightly", "Fail", "300s"),
+                new PolicyManifests.Settings("first-ordinal", NamespaceLabel.parse("team/backup=yes"),
+                        List.of("kube-system", "backup-system"), "backup-system", StartOrdinalParams.DEFAULT_NAME)));
     }
 
     @Test
     void aBadSettingIsAUsageErrorNamingIt() {
         assertThat(run("--hook-on-error", "Sometimes")).isEqualTo(2);
-        assertThat(err.toString()).contains("hook on-error must be Fail or Continue, not 'Sometimes'");
-        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
+                "first-ordinal policy: hook on-error must be Fail or Continue, not 'Sometimes'",
+                "Try 'first-ordinal policy --help' for the options.");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void aBadNamespaceLabelIsAUsageErrorToo() {
+        assertThat(run("--namespace-label", "no-equals-sign")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("must be key=value");
     }
 }

@@ -120,11 +120,31 @@ class PreviewCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "-f", "statefulset.yaml", "--output json", "--hook-timeout 300"})
-    void rejectsBadArgumentsWithOneLineAndExitTwo(String arguments) {
+    void rejectsBadArgumentsWithOneLineAndAHintAndExitTwo(String arguments) {
         Run run = preview(InputStream.nullInputStream(), arguments.isEmpty() ? new String[0] : arguments.split(" "));
 
         assertThat(run.code).isEqualTo(2);
-        assertThat(run.err).startsWith("first-ordinal preview: ").hasLineCount(1);
+        assertThat(run.err).startsWith("first-ordinal preview: ").hasLineCount(2);
+        assertThat(run.err.lines().toList().get(1)).isEqualTo("Try 'first-ordinal preview --help' for the options.");
+    }
+
+    @Test
+    void documentsItsOptionsInHelp() {
+        Run run = preview(InputStream.nullInputStream(), "--help");
+
+        assertThat(run.code).isZero();
+        assertThat(run.out).startsWith("Usage: first-ordinal preview").contains("-f, --filename=FILE")
+                .contains("--label-key=KEY").contains("--label-value=VALUE").contains("--hook-on-error=MODE")
+                .contains("--hook-timeout=DURATION").contains("FIRST_ORDINAL_LABEL_KEY").contains("-h, --help").contains("Exit codes");
+        assertThat(run.err).isEmpty();
+    }
+
+    @Test
+    void takesAnAtSignArgumentAsAFileNameNotAnArgumentFile() {
+        Run run = preview(InputStream.nullInputStream(), "-f", "@no-such-list");
+
+        assertThat(run.code).isEqualTo(PreviewCommand.BAD_INPUT);
+        assertThat(run.err).isEqualTo("first-ordinal preview: @no-such-list: no such file\n");
     }
 
     @Test

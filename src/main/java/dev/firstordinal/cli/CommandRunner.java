@@ -1,0 +1,59 @@
+package dev.firstordinal.cli;
+
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Runs one picocli command object: the single place where every command's usage errors get their
+ * form. A parse error or a {@link UsageException} prints one line saying what was wrong and the hint
+ * {@code Try 'first-ordinal <cmd> --help' for the options.} on stderr, and exits
+ * {@link CliCommand#USAGE_ERROR}; {@code --help} prints the generated usage on stdout, exit 0.
+ * Arguments are taken literally: no {@code @file} expansion.
+ */
+public final class CommandRunner {
+
+    private CommandRunner() {
+    }
+
+    /** The picocli command line of a command object, with the shared usage-error handling. */
+    public static CommandLine commandLine(Object command, PrintStream err) {
+        CommandLine cli = new CommandLine(command);
+        cli.setCommandName(TopLevel.NAME + " " + cli.getCommandName());
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExpandAtFiles(false); // an argument such as -f @x.yaml is a file name, as before picocli
+        cli.setParameterExceptionHandler((e, args) -> usage(err, e.getCommandLine(), firstLine(e.getMessage())));
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (e instanceof UsageException usage) {
+                return usage(err, commandLine, usage.getMessage());
+            }
+            err.println(commandLine.getCommandName() + ": " + e.getMessage());
+            return 1;
+        });
+        return cli;
+    }
+
+    /**
+     * Parses {@code args} into {@code command} and calls it; its result is the exit code. Any other
+     * exception from the call prints {@code first-ordinal <cmd>: <message>}, exit 1.
+     */
+    public static <T extends Callable<Integer>> int run(T command, List<String> args, PrintStream out, PrintStream err) {
+        CommandLine cli = commandLine(command, err);
+        cli.setOut(new PrintWriter(out, true));
+        return cli.execute(args.toArray(String[]::new));
+    }
+
+    private static int usage(PrintStream err, CommandLine cli, String message) {
+        String name = cli.getCommandName();
+        err.println(name + ": " + message);
+        err.println("Try '" + name + " --help' for the options.");
+        return CliCommand.USAGE_ERROR;
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "bad arguments" : message.lines().findFirst().orElse("bad arguments");
+    }
+}

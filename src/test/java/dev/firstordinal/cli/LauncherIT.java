@@ -1,0 +1,111 @@
+package dev.firstordinal.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The launcher that {@code ./mvnw package} puts beside quarkus-app/, run as a user would. */
+class LauncherIT {
+
+    private static final Path TARGET = Path.of("target").toAbsolutePath();
+    private static final Path LAUNCHER = TARGET.resolve("first-ordinal");
+    private static final Path PLUGIN = TARGET.resolve("kubectl-first_ordinal");
+
+    record Result(int code, String out, String err) {
+    }
+
+    private static Result run(Map<String, String> env, String... command) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("launcher", ".out");
+        Path err = Files.createTempFile("launcher", ".err");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("finished in time").isTrue();
+        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, String> javaHome() {
+        return Map.of("JAVA_HOME", System.getProperty("java.home"));
+    }
+
+    @Test
+    void bothFormsAreExecutable() {
+        assertThat(LAUNCHER).isExecutable();
+        assertThat(PLUGIN).isExecutable();
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion() throws Exception {
+        Result result = run(javaHome(), LAUNCHER.toString(), "--version");
+        assertThat(result.code()).isZero();
+        assertThat(result.out().strip()).matches("first-ordinal \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
+    @Test
+    void commandHelpIsTheCommandsOwn() throws Exception {
+        Result result = run(javaHome(), LAUNCHER.toString(), "audit", "--help");
+        assertThat(result.code()).isZero();
+        assertThat(result.out()).startsWith("Usage: first-ordinal audit").contains("--all-namespaces");
+    }
+
+    @Test
+    void usageErrorIsExitTwoWithOneLineSayingWhat() throws Exception {
+        Result result = run(javaHome(), LAUNCHER.toString(), "bogus");
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err().lines().findFirst().orElseThrow()).isEqualTo("first-ordinal: unknown command 'bogus'");
+    }
+
+    @Test
+    void javaOptsReachTheJvm() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(javaHome());
+        env.put("JAVA_OPTS", "-Dfirst-ordinal.label.key=from-java-opts -Xmx64m");
+        Path statefulSet = Files.createTempFile("sts", ".yaml");
+        Files.writeString(statefulSet, """
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata: {name: redis, namespace: default}
+                spec:
+                  replicas: 2
+                  selector: {matchLabels: {app: redis}}
+                  template:
+                    metadata: {labels: {app: redis}}
+                    spec: {containers: [{name: redis, image: redis}]}
+                """);
+        Result result = run(env, LAUNCHER.toString(), "preview", "-f", statefulSet.toString());
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("from-java-opts");
+    }
+
+    @Test
+    void kubectlRunsItAsThePluginFirstOrdinal() throws Exception {
+        String kubectl = onPath("kubectl");
+        assertThat(kubectl).as("kubectl on PATH (the kubectl plugin test needs it)").isNotNull();
+        Map<String, String> env = new java.util.HashMap<>(javaHome());
+        env.put("PATH", TARGET + java.io.File.pathSeparator + System.getenv("PATH"));
+        Result result = run(env, kubectl, "first-ordinal", "--version");
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out().strip()).startsWith("first-ordinal ");
+        Result list = run(env, kubectl, "plugin", "list");
+        assertThat(list.out()).contains("kubectl-first_ordinal");
+    }
+
+    private static String onPath(String name) {
+        List<String> dirs = new ArrayList<>(List.of(System.getenv("PATH").split(java.io.File.pathSeparator)));
+        for (String dir : dirs) {
+            Path candidate = Path.of(dir, name);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return null;
+    }
+}
