@@ -3,6 +3,7 @@ package dev.firstordinal.admission;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
@@ -18,6 +19,9 @@ import java.util.Map;
  * write timeout, the connection's socket is closed. On the request's event loop.
  */
 final class AnswerWriter {
+
+    /** How long a refused request's remaining body is read before its connection is closed anyway. */
+    static final java.time.Duration LINGER = java.time.Duration.ofSeconds(1);
 
     /** The routing context key of the request's start, {@link System#nanoTime()}. */
     static final String STARTED = "first-ordinal.started";
@@ -83,14 +87,32 @@ final class AnswerWriter {
         response.setStatusCode(status).putHeader("content-type", "application/json");
         if (close) {
             response.putHeader("connection", "close");
+            HttpServerRequest request = ctx.request();
+            response.end(body).onComplete(written -> closeAfterTheBody(ctx, request));
+        } else {
+            response.end(body);
         }
-        HttpConnection connection = ctx.request().connection();
-        response.end(body).onComplete(written -> {
-            if (close) {
-                connection.close();
-            }
-        });
         metrics.answered(reason, startOf(ctx));
+    }
+
+    /**
+     * Closes a connection whose request is refused, after reading what is left of its body (for at most
+     * {@link #LINGER}): closing with unread bytes makes the kernel reset the connection, and a client
+     * still sending (an oversized body) then loses the answer it was sent.
+     */
+    private static void closeAfterTheBody(RoutingContext ctx, HttpServerRequest request) {
+        HttpConnection connection = request.connection();
+        if (request.isEnded()) {
+            connection.close();
+            return;
+        }
+        long timer = ctx.vertx().setTimer(LINGER.toMillis(), t -> connection.close());
+        request.handler(discarded -> { });
+        request.endHandler(end -> {
+            ctx.vertx().cancelTimer(timer);
+            connection.close();
+        });
+        request.resume();
     }
 
     /** When the request started; now if unknown. */
@@ -110,7 +132,7 @@ final class AnswerWriter {
     }
 
     /** A JSON error answer outside {@code /mutate}'s accounting (405, 404, 503). */
-    static void error(RoutingContext ctx, int status, String message) {
+    static void uncounted(RoutingContext ctx, int status, String message) {
         if (ctx.response().ended()) {
             return;
         }

@@ -53,16 +53,14 @@ public class ConnectionGuard {
     public static final String HEADER_TIMEOUTS = "first_ordinal.http.header.timeouts";
     public static final String EVICTED = "first_ordinal.http.connections.evicted";
 
-    private final int maxConnections;
     private final long headerTimeoutNanos;
     private final AtomicBoolean installed = new AtomicBoolean();
     private final ConnectionLimit limit;
     private final Counter headerTimeouts;
 
     ConnectionGuard(FirstOrdinalConfig config, MeterRegistry registry) {
-        this.maxConnections = config.admission().maxConnections();
         this.headerTimeoutNanos = config.admission().headerTimeout().toNanos();
-        this.limit = new ConnectionLimit(maxConnections, registry);
+        this.limit = new ConnectionLimit(config.admission().maxConnections(), registry);
         headerTimeouts = Counter.builder(HEADER_TIMEOUTS)
                 .description("Connections closed because a request's headers (or a new connection's handshake) did not arrive within the header timeout")
                 .register(registry);
@@ -83,7 +81,7 @@ public class ConnectionGuard {
         for (Channel server : servers) {
             server.pipeline().addFirst("first-ordinal-accept", new Acceptor());
         }
-        LOG.debugf("connection guard on %s: at most %d connections, header timeout %d ms", servers, maxConnections,
+        LOG.debugf("connection guard on %s: at most %d connections, header timeout %d ms", servers, limit.max(),
                 TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos));
     }
 
@@ -126,14 +124,6 @@ public class ConnectionGuard {
         } else {
             connection.close();
         }
-    }
-
-    boolean refusing() {
-        return limit.refusing();
-    }
-
-    int open() {
-        return limit.open();
     }
 
     private static ConnectionDeadline deadlineOf(HttpConnection connection) {

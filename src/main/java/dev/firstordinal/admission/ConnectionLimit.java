@@ -44,17 +44,14 @@ final class ConnectionLimit {
                 .register(registry);
     }
 
+    /** The cap on open connections. */
+    int max() {
+        return maxConnections;
+    }
+
     /** From now on every new connection is refused. */
     void refuseNewConnections() {
         refusing = true;
-    }
-
-    boolean refusing() {
-        return refusing;
-    }
-
-    int open() {
-        return open.get();
     }
 
     /**

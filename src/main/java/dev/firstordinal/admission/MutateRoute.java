@@ -73,8 +73,8 @@ public class MutateRoute {
         router.route(HttpMethod.POST, PATH)
                 .handler(this::mutate)
                 .failureHandler(this::failed);
-        router.route(PATH).handler(ctx -> AnswerWriter.error(ctx, 405, "use POST with an admission.k8s.io/v1 AdmissionReview body"));
-        router.route().last().handler(ctx -> AnswerWriter.error(ctx, 404, "not found: this server answers POST " + PATH + " only"));
+        router.route(PATH).handler(ctx -> AnswerWriter.uncounted(ctx, 405, "use POST with an admission.k8s.io/v1 AdmissionReview body"));
+        router.route().last().handler(ctx -> AnswerWriter.uncounted(ctx, 404, "not found: this server answers POST " + PATH + " only"));
     }
 
     /**
@@ -130,10 +130,6 @@ public class MutateRoute {
         } catch (BadAdmissionReview e) {
             return new Parsed(null, null, cacheOnly, e);
         }
-    }
-
-    void answer(RoutingContext ctx, byte[] bytes) {
-        respond(ctx, parse(bytes));
     }
 
     void respond(RoutingContext ctx, Parsed parsed) {

@@ -25,8 +25,9 @@ final class ReviewBody {
     private final BodyBudget budget;
     private final RoutingContext ctx;
     private final long declared;
-    private final Context context;
-    private byte[] bytes = new byte[0];
+    private static final byte[] EMPTY = new byte[0];
+
+    private byte[] bytes = EMPTY;
     private int length;
     private long reserved;
     private boolean finished;
@@ -38,7 +39,6 @@ final class ReviewBody {
         this.budget = route.budget;
         this.ctx = ctx;
         this.declared = declared;
-        this.context = ctx.vertx().getOrCreateContext();
     }
 
     void read() {
@@ -106,11 +106,13 @@ final class ReviewBody {
         byte[] body = length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
         bytes = null;
         if (body.length <= BodyBudget.LARGE_BODY_BYTES) {
-            route.answer(ctx, body);
+            route.respond(ctx, route.parse(body));
             release();
             return;
         }
         parsing = true;
+        // Only a large body leaves the event loop; the answer must come back to it (this one: end() runs on it).
+        Context context = ctx.vertx().getOrCreateContext();
         try {
             route.largeReviews.execute(() -> {
                 MutateRoute.Parsed parsed = route.parse(body);
@@ -123,7 +125,7 @@ final class ReviewBody {
         } catch (RejectedExecutionException shuttingDown) {
             parsing = false;
             release();
-            AnswerWriter.error(ctx, 503, "shutting down");
+            AnswerWriter.uncounted(ctx, 503, "shutting down");
         }
     }
 

@@ -140,7 +140,12 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     public Optional<StartOrdinal> withoutBlocking(String namespace, String statefulSet) {
         SlimStatefulSetStore store = stores.containsKey(null) ? stores.get(null) : stores.get(namespace);
         StatefulSet cached = store == null ? null : store.get(SlimStatefulSetStore.key(namespace, statefulSet));
-        return cached == null ? Optional.empty() : Optional.of(StartOrdinal.of(StatefulSets.startOrdinal(cached)));
+        if (cached != null) {
+            return Optional.of(StartOrdinal.of(StatefulSets.startOrdinal(cached)));
+        }
+        // While the API server is taken as unreachable the answer needs no read: give it here, on the
+        // caller's thread, instead of sending the review to a worker only to guess there.
+        return unreachable.skipping() ? Optional.of(skipped(namespace, statefulSet)) : Optional.empty();
     }
 
     @Override
@@ -160,9 +165,7 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
 
     private StartOrdinal fetch(String namespace, String name) {
         if (unreachable.skipping()) {
-            failed.increment();
-            return StartOrdinal.guessed(0, warning(namespace, name, "the API server could not be reached lately (a read is "
-                    + "tried again " + unreachable.length().toSeconds() + "s after the last failed one)"));
+            return skipped(namespace, name);
         }
         Future<StatefulSet> get;
         try {
@@ -192,6 +195,13 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
             get.cancel(true);
             return fallback(failed, namespace, name, "reading it was interrupted");
         }
+    }
+
+    /** The guess while the unreachable window runs: counted as failed, no log line (the window's first failure logged). */
+    private StartOrdinal skipped(String namespace, String name) {
+        failed.increment();
+        return StartOrdinal.guessed(0, warning(namespace, name, "the API server could not be reached lately (a read is "
+                + "tried again " + unreachable.length().toSeconds() + "s after the last failed one)"));
     }
 
     private static StartOrdinal fallback(Counter counter, String namespace, String name, String why) {
