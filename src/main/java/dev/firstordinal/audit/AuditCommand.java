@@ -10,8 +10,6 @@ import dev.firstordinal.cli.UsageException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -144,16 +142,7 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
     private static List<String> apply(KubernetesClient client, Backfill.Plan plan) {
         List<String> failures = new ArrayList<>();
         for (PodFix fix : plan.fixes()) {
-            try {
-                // Through resource(): withName(...).patch(...) would GET the pod first, which the documented
-                // RBAC for --fix (patch on pods) does not allow; the patch's own test op guards the read instead.
-                client.pods().inNamespace(fix.namespace()).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
-                                .withNewMetadata().withNamespace(fix.namespace()).withName(fix.pod()).endMetadata().build())
-                        .patch(PatchContext.of(PatchType.JSON), fix.patch().toString());
-            } catch (KubernetesClientException e) {
-                String hint = e.getCode() == 422 || e.getCode() == 409 ? " (the pod changed since it was read; run the audit again)" : "";
-                failures.add(fix.namespace() + "/" + fix.pod() + ": " + describe(e) + hint);
-            }
+            PodFixes.apply(client, fix).ifPresent(failures::add);
         }
         return failures;
     }

@@ -19,6 +19,11 @@ public record NamespaceLabel(String key, String value) {
         }
     }
 
+    /** Whether a namespace with these labels is opted in. */
+    public boolean matches(java.util.Map<String, String> labels) {
+        return labels != null && value.equals(labels.get(key));
+    }
+
     /** Parses {@code key=value}. */
     public static NamespaceLabel parse(String text) {
         int equals = text == null ? -1 : text.indexOf('=');

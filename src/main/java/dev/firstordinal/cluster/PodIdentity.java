@@ -1,4 +1,4 @@
-package dev.firstordinal.certs.selfmanaged;
+package dev.firstordinal.cluster;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,9 +9,9 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /** Who and where this pod is: its namespace (for the Secret, Lease and certificate names) and its Lease identity. */
-final class PodIdentity {
+public final class PodIdentity {
 
-    static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+    public static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
     private PodIdentity() {
     }
@@ -22,7 +22,7 @@ final class PodIdentity {
      *
      * @throws IllegalStateException when none says
      */
-    static String namespace(Optional<String> configured, Map<String, String> env, Path serviceAccountFile, Supplier<String> clientNamespace) {
+    public static String namespace(Optional<String> configured, Map<String, String> env, Path serviceAccountFile, Supplier<String> clientNamespace) {
         if (configured.filter(value -> !value.isBlank()).isPresent()) {
             return configured.get().trim();
         }
@@ -49,7 +49,7 @@ final class PodIdentity {
     }
 
     /** The pod's name ({@code POD_NAME}, else {@code HOSTNAME}), else a random one: unique among the replicas. */
-    static String identity(Map<String, String> env) {
+    public static String identity(Map<String, String> env) {
         for (String name : new String[] {"POD_NAME", "HOSTNAME"}) {
             String value = env.get(name);
             if (value != null && !value.isBlank()) {

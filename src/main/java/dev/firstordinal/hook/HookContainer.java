@@ -21,7 +21,8 @@ import java.util.Optional;
 public final class HookContainer {
 
     public static final String ANNOTATION = "first-ordinal.dev/container";
-    private static final List<String> REDIS_NAMES = List.of("redis", "valkey");
+    /** Container names, and image repository names, that are Redis. */
+    public static final List<String> REDIS_NAMES = List.of("redis", "valkey");
 
     private HookContainer() {
     }

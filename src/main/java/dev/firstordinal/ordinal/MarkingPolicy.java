@@ -15,7 +15,8 @@ public record MarkingPolicy(String labelKey, String labelValue, HookAnnotations 
     public static final String DEFAULT_LABEL_KEY = "velero-backup-schedule";
     public static final String DEFAULT_LABEL_VALUE = "redis";
 
-    private static final Pattern NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+    /** A label value or the name part of a label key, when not empty. */
+    public static final Pattern NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     public MarkingPolicy {

@@ -39,7 +39,8 @@ public final class PodOrdinal {
         return parse(name.substring(ownerName.length() + 1));
     }
 
-    static OptionalInt parse(String digits) {
+    /** A non-negative int written in at most 10 decimal digits, else empty (also used for start ordinals from text). */
+    public static OptionalInt parse(String digits) {
         if (digits == null || digits.isEmpty() || digits.length() > MAX_DIGITS) {
             return OptionalInt.empty();
         }

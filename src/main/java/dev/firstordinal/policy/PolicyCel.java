@@ -24,9 +24,12 @@ import java.util.Map;
 public final class PolicyCel {
 
     /** The image rule of {@link HookContainer}: the repository's last path element, without tag or digest, is redis or valkey. */
-    static final String REDIS_IMAGE = "^([^@]*/)?(redis|valkey)(:[^@/]*)?(@.*)?$";
-    /** {@link MarkingPolicy#isLabelValue}: empty, or up to 63 of [A-Za-z0-9_.-] starting and ending alphanumeric. */
-    static final String LABEL_VALUE = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
+    static final String REDIS_IMAGE = "^([^@]*/)?(" + String.join("|", HookContainer.REDIS_NAMES) + ")(:[^@/]*)?(@.*)?$";
+    /** {@link MarkingPolicy#isLabelValue}: empty, or {@link MarkingPolicy#NAME} (the length is checked beside it). */
+    static final String LABEL_VALUE = "^(" + MarkingPolicy.NAME.pattern() + ")?$";
+    /** {@link HookContainer#REDIS_NAMES} as a CEL list. */
+    private static final String REDIS_NAMES = HookContainer.REDIS_NAMES.stream().map(n -> "'" + n + "'")
+            .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
     static final String DIGITS = "^[0-9]{1,10}$";
     static final String MAX_INT = "2147483647";
 
@@ -72,8 +75,8 @@ public final class PolicyCel {
         v.put("hookContainer", String.join("\n",
                 "variables.requestedContainer != '' && variables.containers.exists(c, c.name == variables.requestedContainer)",
                 "  ? variables.requestedContainer",
-                ": variables.containers.exists(c, c.name in ['redis', 'valkey'])",
-                "  ? variables.containers.filter(c, c.name in ['redis', 'valkey'])[0].name",
+                ": variables.containers.exists(c, c.name in " + REDIS_NAMES + ")",
+                "  ? variables.containers.filter(c, c.name in " + REDIS_NAMES + ")[0].name",
                 ": variables.containers.exists(c, c.?image.orValue('').matches(" + quote(REDIS_IMAGE) + "))",
                 "  ? variables.containers.filter(c, c.?image.orValue('').matches(" + quote(REDIS_IMAGE) + "))[0].name",
                 ": size(variables.containers) > 0 ? variables.containers[0].name : ''"));

@@ -42,7 +42,7 @@ public final class PolicyOptions {
     }
 
     NamespaceLabel namespaceLabel() {
-        return NamespaceLabel.parse(or(namespaceLabel, "first-ordinal.namespace-label", NamespaceLabel.DEFAULT));
+        return NamespaceLabel.parse(Settings.get(namespaceLabel, "first-ordinal.namespace-label", NamespaceLabel.DEFAULT));
     }
 
     List<String> excludedNamespaces() {
@@ -55,7 +55,4 @@ public final class PolicyOptions {
         return new PolicyManifests.Settings(policyName, namespaceLabel(), excludedNamespaces(), installNamespace, configMap);
     }
 
-    private static String or(String given, String property, String defaultValue) {
-        return given != null ? given : Settings.get(property, defaultValue);
-    }
 }

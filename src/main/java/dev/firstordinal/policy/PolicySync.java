@@ -1,17 +1,17 @@
 package dev.firstordinal.policy;
 
+import dev.firstordinal.cluster.LeaseElection;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,29 +19,32 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * {@code policy-sync}'s loop: competes for a Lease; the holder watches StatefulSets and namespaces
- * and runs {@link StartOrdinalSync} after every change (coalesced), and every resync period. All
- * reconciles run on one thread, in order. Losing the Lease ends the process's work ({@link #lost()}
+ * and runs {@link StartOrdinalSync} after every change (coalesced), re-reading the ConfigMap every
+ * resync period. All reconciles run on one thread, in order; a set whose backfill failed is tried
+ * again. Losing the Lease, or a watch that cannot start, ends the process's work ({@link #ended()}
  * completes), so that its Deployment restarts it and it competes again, the client-go way.
  */
 public final class PolicySync implements AutoCloseable {
 
-    /** How the Lease is held and how often everything is reconciled regardless of events. */
-    public record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod, Duration resync, Duration coalesce) {
+    /** How often everything is reconciled regardless of events, how events are coalesced, when a failure is retried. */
+    public record Timing(Duration resync, Duration coalesce, Duration retry) {
 
         public static Timing defaults() {
-            return new Timing(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofMinutes(10),
-                    Duration.ofMillis(200));
+            return new Timing(Duration.ofMinutes(10), Duration.ofMillis(200), Duration.ofSeconds(5));
         }
+    }
+
+    /** Why the work ended: {@code stopped} when {@link #close()} ended it, else the Lease was lost or a watch failed. */
+    public record End(boolean stopped, String why) {
     }
 
     private final KubernetesClient client;
     private final StartOrdinalSync sync;
-    private final String leaseNamespace;
-    private final String leaseName;
-    private final String identity;
+    private final LeaseElection.Lease lease;
     private final Timing timing;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "first-ordinal-policy-sync");
@@ -49,79 +52,84 @@ public final class PolicySync implements AutoCloseable {
         return thread;
     });
     private final AtomicBoolean reconcileQueued = new AtomicBoolean();
-    private final Set<String> setsToBackfill = ConcurrentHashMap.newKeySet();
-    private final CompletableFuture<String> lost = new CompletableFuture<>();
+    /** {@code <namespace>/<set>}, or {@code <namespace>/*} for every set of a namespace, due for a backfill. */
+    private final Set<String> due = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<End> ended = new CompletableFuture<>();
+    private volatile boolean stopping;
     private volatile SharedIndexInformer<StatefulSet> sets;
     private volatile SharedIndexInformer<Namespace> namespaces;
     private CompletableFuture<?> election;
 
-    public PolicySync(KubernetesClient client, StartOrdinalSync sync, String leaseNamespace, String leaseName, String identity, Timing timing) {
+    public PolicySync(KubernetesClient client, StartOrdinalSync sync, LeaseElection.Lease lease, Timing timing) {
         this.client = client;
         this.sync = sync;
-        this.leaseNamespace = leaseNamespace;
-        this.leaseName = leaseName;
-        this.identity = identity;
+        this.lease = lease;
         this.timing = timing;
     }
 
     /** Starts competing for the Lease. */
     public synchronized void start() {
-        sync.say("Lease " + leaseNamespace + "/" + leaseName + ", identity " + identity);
-        election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
-                        .withName(leaseName)
-                        .withLock(new LeaseLock(leaseNamespace, leaseName, identity))
-                        .withLeaseDuration(timing.leaseDuration())
-                        .withRenewDeadline(timing.renewDeadline())
-                        .withRetryPeriod(timing.retryPeriod())
-                        .withReleaseOnCancel(true)
-                        .withLeaderCallbacks(new LeaderCallbacks(this::startedLeading, () -> lost.complete("lost the Lease " + leaseName),
-                                leader -> {
-                                    if (leader != null && !leader.equals(identity)) {
-                                        sync.say(leader + " holds the Lease " + leaseName + "; standing by");
-                                    }
-                                }))
-                        .build())
-                .build().start();
+        sync.say("Lease " + lease.namespace() + "/" + lease.name() + ", identity " + lease.identity());
+        election = LeaseElection.start(client, lease, this::startedLeading,
+                () -> ended.complete(new End(stopping, stopping ? "stopped" : "lost the Lease " + lease.name())),
+                holder -> {
+                    if (!holder.equals(lease.identity())) {
+                        sync.say(holder + " holds the Lease " + lease.name() + "; standing by");
+                    }
+                });
+        worker.scheduleWithFixedDelay(() -> {
+            sync.forgetWritten();
+            queue();
+        }, timing.resync().toMillis(), timing.resync().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Completes, with why, when this replica stops leading after having led. */
-    public CompletableFuture<String> lost() {
-        return lost;
+    /** Completes when this replica's work ends: it stopped leading after having led, or a watch could not start. */
+    public CompletableFuture<End> ended() {
+        return ended;
     }
 
+    /**
+     * Runs on the election's thread: the watches start without waiting for their first list, so the
+     * Lease keeps being renewed; {@link #reconcile} waits until both have synced.
+     */
     private void startedLeading() {
-        sync.say("holds the Lease " + leaseName + "; watching StatefulSets and namespaces");
+        sync.say("holds the Lease " + lease.name() + "; watching StatefulSets and namespaces");
         // A namespace that opts in (or changes) makes every set in it due for a backfill.
-        namespaces = client.namespaces().inform(handler(ns -> {
-            setsToBackfill.add(ns.getMetadata().getName() + "/*");
-            return true;
-        }), timing.resync().toMillis());
-        sets = client.apps().statefulSets().inAnyNamespace().inform(handler(set -> {
-            setsToBackfill.add(set.getMetadata().getNamespace() + "/" + set.getMetadata().getName());
-            return true;
-        }), timing.resync().toMillis());
+        namespaces = watch(client.namespaces().runnableInformer(timing.resync().toMillis()), ns -> ns.getMetadata().getName() + "/*",
+                "namespaces");
+        sets = watch(client.apps().statefulSets().inAnyNamespace().runnableInformer(timing.resync().toMillis()),
+                set -> set.getMetadata().getNamespace() + "/" + set.getMetadata().getName(), "StatefulSets");
         queue();
     }
 
-    private <T> ResourceEventHandler<T> handler(java.util.function.Predicate<T> onChange) {
-        return new ResourceEventHandler<>() {
+    private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer, Function<T, String> dueKey, String what) {
+        informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                onChange.test(obj);
+                due.add(dueKey.apply(obj));
                 queue();
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                onChange.test(newObj);
-                queue();
+                // A resync hands every object again unchanged: nothing new to backfill.
+                if (!Objects.equals(oldObj.getMetadata().getResourceVersion(), newObj.getMetadata().getResourceVersion())) {
+                    due.add(dueKey.apply(newObj));
+                    queue();
+                }
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
                 queue();
             }
-        };
+        });
+        informer.start().whenComplete((ignored, error) -> {
+            if (error != null && !stopping) {
+                ended.complete(new End(false, "watching " + what + " failed: " + error.getMessage()));
+            }
+        });
+        return informer;
     }
 
     private void queue() {
@@ -130,36 +138,46 @@ public final class PolicySync implements AutoCloseable {
         }
     }
 
+    private void retryLater() {
+        worker.schedule(this::queue, timing.retry().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private void reconcile() {
         reconcileQueued.set(false);
-        if (lost.isDone() || sets == null || namespaces == null || !sets.hasSynced() || !namespaces.hasSynced()) {
-            if (!lost.isDone()) {
-                worker.schedule(this::queue, 1, TimeUnit.SECONDS);
-            }
+        if (ended.isDone() || sets == null || namespaces == null) {
             return;
         }
-        Set<String> due = Set.copyOf(setsToBackfill);
-        setsToBackfill.removeAll(due);
+        if (!sets.hasSynced() || !namespaces.hasSynced()) {
+            worker.schedule(this::queue, 1, TimeUnit.SECONDS);
+            return;
+        }
+        Set<String> now = Set.copyOf(due);
+        due.removeAll(now);
         try {
             Set<String> optedIn = new HashSet<>();
             namespaces.getStore().list().stream().filter(sync::optedIn).forEach(ns -> optedIn.add(ns.getMetadata().getName()));
             List<StatefulSet> all = sets.getStore().list();
             sync.writeParams(all, optedIn);
             for (StatefulSet set : all) {
-                String key = set.getMetadata().getNamespace() + "/" + set.getMetadata().getName();
-                if ((due.contains(key) || due.contains(set.getMetadata().getNamespace() + "/*")) && optedIn.contains(set.getMetadata().getNamespace())) {
-                    sync.backfill(set);
+                String namespace = set.getMetadata().getNamespace();
+                String key = namespace + "/" + set.getMetadata().getName();
+                if ((now.contains(key) || now.contains(namespace + "/*")) && optedIn.contains(namespace) && !sync.backfill(set)) {
+                    due.add(key);
+                    retryLater();
                 }
             }
         } catch (RuntimeException e) {
-            setsToBackfill.addAll(due);
-            sync.say("reconcile failed (" + e.getMessage() + "); retrying in 5s");
-            worker.schedule(this::queue, 5, TimeUnit.SECONDS);
+            due.addAll(now);
+            sync.forgetWritten();
+            sync.say("reconcile failed (" + e.getMessage() + "); retrying in " + timing.retry().toSeconds() + "s");
+            retryLater();
         }
     }
 
+    /** Stops: the Lease is released, {@link #ended()} completes as stopped. */
     @Override
     public synchronized void close() {
+        stopping = true;
         if (election != null) {
             election.cancel(true);
         }
@@ -170,5 +188,6 @@ public final class PolicySync implements AutoCloseable {
             namespaces.close();
         }
         worker.shutdownNow();
+        ended.complete(new End(true, "stopped"));
     }
 }

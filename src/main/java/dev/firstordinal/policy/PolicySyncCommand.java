@@ -1,5 +1,8 @@
 package dev.firstordinal.policy;
 
+import dev.firstordinal.cluster.LeaseElection;
+import dev.firstordinal.cluster.PodIdentity;
+import dev.firstordinal.ordinal.FirstOrdinalRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.firstordinal.cli.CliCommand;
@@ -13,6 +16,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Set;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,6 +36,10 @@ import java.util.concurrent.Callable;
         footer = {"", "Exit codes: 0 stopped (the Lease released); 1 lost the Lease or failed; 2 bad arguments."})
 public final class PolicySyncCommand implements CliCommand, Callable<Integer> {
 
+    static final Duration LEASE_DURATION = Duration.ofSeconds(15);
+    static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
+    static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
+
     @Mixin
     PolicyOptions options = new PolicyOptions();
 
@@ -39,8 +47,8 @@ public final class PolicySyncCommand implements CliCommand, Callable<Integer> {
             description = "the Lease, in the install namespace (default ${DEFAULT-VALUE})")
     String lease;
 
-    @Option(names = "--identity", paramLabel = "ID", defaultValue = "${env:POD_NAME:-${env:HOSTNAME:-policy-sync}}",
-            description = "this replica's Lease identity (env POD_NAME, else HOSTNAME)")
+    @Option(names = "--identity", paramLabel = "ID",
+            description = "this replica's Lease identity (default: env POD_NAME, else HOSTNAME, else a random one)")
     String identity;
 
     @Mixin
@@ -57,8 +65,7 @@ public final class PolicySyncCommand implements CliCommand, Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StartOrdinalSync.Target target;
-        PolicySync.Timing timing = PolicySync.Timing.defaults();
-        dev.firstordinal.ordinal.FirstOrdinalRule rule;
+        FirstOrdinalRule rule;
         try {
             rule = options.rule();
             target = new StartOrdinalSync.Target(options.installNamespace, options.configMap, options.namespaceLabel(),
@@ -68,15 +75,19 @@ public final class PolicySyncCommand implements CliCommand, Callable<Integer> {
         }
         PrintStream log = System.err;
         KubernetesClient client = new KubernetesClientBuilder().build();
-        PolicySync sync = new PolicySync(client, new StartOrdinalSync(client, target, rule, log), options.installNamespace, lease, identity, timing);
-        Thread stop = new Thread(() -> {
+        LeaseElection.Lease held = new LeaseElection.Lease(options.installNamespace, lease,
+                identity != null ? identity : PodIdentity.identity(System.getenv()), LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD);
+        PolicySync sync = new PolicySync(client, new StartOrdinalSync(client, target, rule, log), held, PolicySync.Timing.defaults());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sync.close();
             client.close();
-        }, "first-ordinal-policy-sync-stop");
-        Runtime.getRuntime().addShutdownHook(stop);
+        }, "first-ordinal-policy-sync-stop"));
         sync.start();
-        String why = sync.lost().get();
-        log.println("first-ordinal policy-sync: " + why + "; exiting so that a restart competes again");
+        PolicySync.End end = sync.ended().get();
+        if (end.stopped()) {
+            return 0;
+        }
+        log.println("first-ordinal policy-sync: " + end.why() + "; exiting so that a restart competes again");
         return 1;
     }
 }

@@ -1,8 +1,9 @@
 package dev.firstordinal.policy;
 
+import dev.firstordinal.ordinal.PodOrdinal;
+
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -48,15 +49,6 @@ public final class StartOrdinalParams {
         if (key.isEmpty() || data == null) {
             return 0;
         }
-        OptionalInt value = parse(data.get(key.get()));
-        return value.orElse(0);
-    }
-
-    static OptionalInt parse(String text) {
-        if (text == null || !text.matches("[0-9]{1,10}")) {
-            return OptionalInt.empty();
-        }
-        long value = Long.parseLong(text);
-        return value > Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of((int) value);
+        return PodOrdinal.parse(data.get(key.get())).orElse(0);
     }
 }

@@ -2,6 +2,7 @@ package dev.firstordinal.policy;
 
 import dev.firstordinal.audit.Backfill;
 import dev.firstordinal.audit.PodFix;
+import dev.firstordinal.audit.PodFixes;
 import dev.firstordinal.audit.ShardSnapshot;
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.cluster.StatefulSets;
@@ -12,9 +13,6 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 import java.io.PrintStream;
 import java.time.Instant;
@@ -23,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -31,7 +30,7 @@ import java.util.TreeMap;
  * every StatefulSet of an opted-in namespace whose {@code spec.ordinals.start} is not 0, then
  * backfills those sets' first-ordinal pods that were created before the policy could see their
  * entry (the StatefulSet controller creates pods as soon as the set exists, before this sync has
- * written it down), with the same {@link Backfill} plan {@code audit --fix} uses.
+ * written it down), with the same {@link Backfill} plan and {@link PodFixes} {@code audit --fix} uses.
  *
  * <p>Sets starting at 0 need neither: the policy marks their first ordinal without an entry.
  */
@@ -45,6 +44,8 @@ public final class StartOrdinalSync {
     private final Target target;
     private final FirstOrdinalRule rule;
     private final PrintStream log;
+    /** What this replica wrote (or found) last: a reconcile that wants the same skips reading the ConfigMap. */
+    private Map<String, String> written;
 
     public StartOrdinalSync(KubernetesClient client, Target target, FirstOrdinalRule rule, PrintStream log) {
         this.client = client;
@@ -55,11 +56,14 @@ public final class StartOrdinalSync {
 
     /** Whether a namespace is opted in, as the policy's namespaceSelector decides. */
     public boolean optedIn(Namespace namespace) {
-        if (namespace == null || namespace.getMetadata() == null || target.excludedNamespaces().contains(namespace.getMetadata().getName())) {
-            return false;
-        }
-        Map<String, String> labels = namespace.getMetadata().getLabels();
-        return labels != null && target.namespaceLabel().value().equals(labels.get(target.namespaceLabel().key()));
+        return namespace != null && namespace.getMetadata() != null
+                && !target.excludedNamespaces().contains(namespace.getMetadata().getName())
+                && target.namespaceLabel().matches(namespace.getMetadata().getLabels());
+    }
+
+    /** Forget what was written, so the next {@link #writeParams} reads the ConfigMap again (someone may have changed it). */
+    public void forgetWritten() {
+        written = null;
     }
 
     /**
@@ -69,9 +73,13 @@ public final class StartOrdinalSync {
      */
     public boolean writeParams(List<StatefulSet> sets, Set<String> optedInNamespaces) {
         Map<String, String> desired = StartOrdinalParams.data(starts(sets, optedInNamespaces));
+        if (desired.equals(written)) {
+            return false;
+        }
         ConfigMap current = client.configMaps().inNamespace(target.namespace()).withName(target.configMap()).get();
         Map<String, String> data = current == null || current.getData() == null ? Map.of() : current.getData();
         if (current != null && new TreeMap<>(data).equals(desired)) {
+            written = desired;
             return false;
         }
         if (current == null) {
@@ -80,41 +88,41 @@ public final class StartOrdinalSync {
                     .addToLabels("app.kubernetes.io/name", "first-ordinal").addToLabels("app.kubernetes.io/part-of", "first-ordinal")
                     .endMetadata().withData(desired).build()).create();
         } else {
-            // Optimistic: the update carries the resourceVersion read above, so a replica that lost the
-            // Lease meanwhile cannot overwrite a newer leader's write.
+            // The update carries the resourceVersion read above: a concurrent write makes it fail (409), and
+            // the reconcile is retried from a fresh read.
             current.setData(desired);
             client.configMaps().inNamespace(target.namespace()).resource(current).update();
         }
+        written = desired;
         say("ConfigMap " + target.namespace() + "/" + target.configMap() + " now lists " + desired.size()
                 + " StatefulSet(s) with a start ordinal other than 0" + (desired.isEmpty() ? "" : ": " + desired));
         return true;
     }
 
-    /** Backfills one set's pods if its start is not 0; returns the number of pods patched. */
-    public int backfill(StatefulSet set) {
+    /**
+     * Backfills one set's pods if its start is not 0.
+     *
+     * @return whether every patch went through (false: retry the set later)
+     */
+    public boolean backfill(StatefulSet set) {
         if (StatefulSets.startOrdinal(set) == 0) {
-            return 0;
+            return true;
         }
         String namespace = set.getMetadata().getNamespace();
-        Map<String, String> selector = StatefulSets.selectorLabels(set);
-        List<Pod> pods = client.pods().inNamespace(namespace).withLabels(selector).list().getItems().stream()
+        List<Pod> pods = client.pods().inNamespace(namespace).withLabels(StatefulSets.selectorLabels(set)).list().getItems().stream()
                 .filter(pod -> ownedBy(pod, set)).toList();
-        Backfill.Plan plan = Backfill.plan(List.of(new ShardSnapshot(set, pods, Set.of())), rule);
-        int patched = 0;
-        for (PodFix fix : plan.fixes()) {
-            try {
-                client.pods().inNamespace(fix.namespace()).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
-                        .withNewMetadata().withName(fix.pod()).withNamespace(fix.namespace()).endMetadata().build())
-                        .patch(PatchContext.of(PatchType.JSON), fix.patch().toString());
-                patched++;
+        boolean ok = true;
+        for (PodFix fix : Backfill.plan(List.of(new ShardSnapshot(set, pods, Set.of())), rule).fixes()) {
+            Optional<String> failure = PodFixes.apply(client, fix);
+            if (failure.isEmpty()) {
                 say("pod " + fix.namespace() + "/" + fix.pod() + ": " + fix.description()
                         + " (created before the policy saw its StatefulSet's start ordinal)");
-            } catch (KubernetesClientException e) {
-                say("pod " + fix.namespace() + "/" + fix.pod() + ": could not " + fix.description() + ": HTTP " + e.getCode()
-                        + " " + e.getMessage() + "; the next reconcile retries");
+            } else {
+                ok = false;
+                say("could not " + fix.description() + " on " + failure.get() + "; retrying");
             }
         }
-        return patched;
+        return ok;
     }
 
     private static boolean ownedBy(Pod pod, StatefulSet set) {

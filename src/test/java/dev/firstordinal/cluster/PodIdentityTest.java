@@ -1,4 +1,4 @@
-package dev.firstordinal.certs.selfmanaged;
+package dev.firstordinal.cluster;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -5,6 +5,7 @@ import dev.firstordinal.certs.rotation.CertificateSecret;
 import dev.firstordinal.certs.rotation.RotationPlan;
 import dev.firstordinal.certs.rotation.RotationPlanner;
 import dev.firstordinal.certs.rotation.RotationPolicy;
+import dev.firstordinal.cluster.LeaseElection;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -97,7 +98,10 @@ public final class SelfManagedCertificates implements AutoCloseable {
         secretInformer = Watches.watch(client.secrets().inNamespace(settings.namespace()).withName(settings.secretName())
                 .runnableInformer(settings.checkInterval().toMillis()), this::onSecret, "Secret " + settings.namespace() + "/" + settings.secretName(),
                 () -> closed);
-        election = LeaseElection.start(client, settings, this::startedLeading, this::stoppedLeading);
+        election = LeaseElection.start(client, new LeaseElection.Lease(settings.namespace(), settings.leaseName(), settings.identity(),
+                        settings.leaseDuration(), settings.leaseRenewDeadline(), settings.leaseRetryPeriod()),
+                this::startedLeading, this::stoppedLeading,
+                leader -> LOG.infof("self-managed TLS: %s holds the Lease %s", leader, settings.leaseName()));
     }
 
     /** Whether this replica holds the Lease. */

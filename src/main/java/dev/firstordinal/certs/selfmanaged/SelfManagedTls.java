@@ -6,6 +6,7 @@ import dev.firstordinal.certs.ServingPair;
 import dev.firstordinal.certs.rotation.RotationPlanner;
 import dev.firstordinal.certs.rotation.RotationPolicy;
 import dev.firstordinal.certs.serving.ServingKeyManager;
+import dev.firstordinal.cluster.PodIdentity;
 import dev.firstordinal.config.FirstOrdinalConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
