@@ -57,7 +57,7 @@ class MarkingOptionsTest {
         System.setProperty("first-ordinal.label.key", "example.com/backup");
 
         assertThat(parse().policy().labelKey()).isEqualTo("example.com/backup");
-        assertThat(parse("--label-key=given").rule()).isNotNull();
+        assertThat(parse("--label-key=given").rule().policy().labelKey()).isEqualTo("given");
         assertThat(parse("--label-key=given").policy().labelKey()).isEqualTo("given");
     }
 

@@ -341,7 +341,8 @@ class HelmChartTest {
     /** Whether a ci/ values file installs policy mode (no webhook: a MutatingAdmissionPolicy and policy-sync). */
     private static boolean policyMode(String valuesFile) {
         try {
-            return Files.readString(CI.resolve(valuesFile)).lines().anyMatch(l -> l.strip().equals("mode: policy"));
+            return "policy".equals(new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readTree(CI.resolve(valuesFile).toFile()).path("mode").asText());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -1,7 +1,5 @@
 package dev.firstordinal.e2e;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.firstordinal.hook.HookAnnotations;
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import dev.firstordinal.policy.PolicyManifests;
@@ -36,7 +34,6 @@ public final class ApiServerLatencyBench {
 
     private static final int CLIENTS = 8;
     private static final int ROUNDS = 10;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ApiServerLatencyBench() {
     }

@@ -55,15 +55,20 @@ abstract class MarkingScenarios {
     /** Creates the set in both namespaces and asserts the stored pods once there are {@code count}. */
     private void createAndCompare(String name, int count, UnaryOperator<io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder> shape,
                                          Set<String> marked, Map<String, String> annotations) {
+        StatefulSet set = null;
         for (String ns : List.of(IN, TWIN)) {
-            StatefulSet set = shape.apply(ClusterWorkloads.shard(ns, name, count)).build();
+            set = shape.apply(ClusterWorkloads.shard(ns, name, count)).build();
             ClusterWorkloads.create(client, set);
         }
-        compare(name, count, marked, annotations);
+        compare(name, count, marked, annotations, dev.firstordinal.cluster.StatefulSets.startOrdinal(set));
     }
 
     private void compare(String name, int count, Set<String> marked, Map<String, String> annotations) {
-        long deadline = System.nanoTime() + settle().toNanos();
+        compare(name, count, marked, annotations, 0);
+    }
+
+    private void compare(String name, int count, Set<String> marked, Map<String, String> annotations, int startOrdinal) {
+        long deadline = System.nanoTime() + settle(startOrdinal).toNanos();
         while (true) {
             List<Pod> pods = ClusterWorkloads.awaitPods(client, IN, name, count);
             List<Pod> twins = ClusterWorkloads.awaitPods(client, TWIN, name, count);
@@ -80,11 +85,11 @@ abstract class MarkingScenarios {
     }
 
     /**
-     * How long the stored pods may take to reach what the mode makes of them. Zero for a mode that
-     * marks at admission only; a mode with a reconciler beside its admission step (policy-sync) may
-     * mark a pod just after it was created.
+     * How long the stored pods of a set starting at {@code startOrdinal} may take to reach what the
+     * mode makes of them. Zero for a mode that marks at admission only; a mode with a reconciler
+     * beside its admission step (policy-sync) may mark a pod just after it was created.
      */
-    Duration settle() {
+    Duration settle(int startOrdinal) {
         return Duration.ZERO;
     }
 

@@ -42,6 +42,15 @@ final class PolicyMode implements AutoCloseable {
     static synchronized PolicyMode shared() {
         if (shared == null) {
             shared = new PolicyMode(ControlPlane.start("policy"));
+            PolicyMode started = shared;
+            // Before the control plane's own hook stops the API server, so policy-sync does not outlive the tests.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.stopSync();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
         }
         return shared;
     }
@@ -64,7 +73,7 @@ final class PolicyMode implements AutoCloseable {
                 "POD_NAME", "policy-sync-" + syncs), List.of("-XX:TieredStopAtLevel=1"), "policy-sync");
         sync = started;
         Waits.until(Duration.ofSeconds(60), "policy-sync holds the Lease", () -> {
-            String log = output(started);
+            String log = started.outputOrWhyNot();
             if (!started.process().isAlive()) {
                 throw new IllegalStateException("policy-sync exited " + started.process().exitValue() + ":\n" + log);
             }
@@ -77,16 +86,18 @@ final class PolicyMode implements AutoCloseable {
         if (sync == null) {
             return "";
         }
-        sync.process().destroy();
-        sync.waitFor(30);
-        String log = output(sync);
-        sync.close();
-        sync = null;
-        return log;
+        try {
+            sync.process().destroy();
+            sync.waitFor(30);
+            return sync.outputOrWhyNot();
+        } finally {
+            sync.close();
+            sync = null;
+        }
     }
 
     synchronized String syncLog() {
-        return sync == null ? "" : output(sync);
+        return sync == null ? "" : sync.outputOrWhyNot();
     }
 
     /** The start-ordinal ConfigMap's data. */
@@ -111,14 +122,6 @@ final class PolicyMode implements AutoCloseable {
             Map<String, String> labels = answered.getMetadata().getLabels();
             return labels != null && labels.containsKey(MarkingPolicy.DEFAULT_LABEL_KEY) ? answered : null;
         });
-    }
-
-    private static String output(JarProcess process) {
-        try {
-            return process.output();
-        } catch (IOException e) {
-            return "(log unreadable: " + e.getMessage() + ")";
-        }
     }
 
     @Override
