@@ -11,7 +11,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.StringWriter;
+import java.math.BigInteger;
+import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.RSAPrivateKeySpec;
 import java.time.Duration;
 import java.util.List;
 
@@ -62,11 +69,31 @@ class ServingPairTest {
         assertThat(ServingPair.parse(serving.certificatePem(), traditional.toString()).leaf()).isEqualTo(serving.certificate());
     }
 
-    @Test
-    void rejectsTheKeyOfAnotherCertificate() {
-        assertThatThrownBy(() -> ServingPair.parse(serving(KeyType.EC_P256).certificatePem(), serving(KeyType.EC_P256).privateKeyPem()))
+    @ParameterizedTest
+    @EnumSource(KeyType.class)
+    void rejectsTheKeyOfAnotherCertificate(KeyType type) {
+        assertThatThrownBy(() -> ServingPair.parse(serving(type).certificatePem(), serving(type).privateKeyPem()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not belong");
+    }
+
+    @Test
+    void rejectsAnEcKeyOnAnotherCurve() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp384r1"));
+
+        assertThat(Pem.matches(generator.generateKeyPair().getPrivate(), serving(KeyType.EC_P256).certificate())).isFalse();
+    }
+
+    @Test
+    void rejectsAnRsaKeyWithTheRightModulusButAnotherPrivateExponent() throws Exception {
+        IssuedCertificate serving = serving(KeyType.RSA_2048);
+        RSAPrivateKey key = (RSAPrivateKey) serving.privateKey();
+        PrivateKey wrong = KeyFactory.getInstance("RSA").generatePrivate(
+                new RSAPrivateKeySpec(key.getModulus(), key.getPrivateExponent().add(BigInteger.TWO)));
+
+        assertThat(Pem.matches(key, serving.certificate())).isTrue();
+        assertThat(Pem.matches(wrong, serving.certificate())).isFalse();
     }
 
     @Test
