@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 
 import java.time.Duration;
 
@@ -34,8 +34,10 @@ final class LabellerClient {
                 .withConnectionTimeout(millis(CONNECT_TIMEOUT, timeout))
                 .withRequestTimeout(millis(REQUEST_TIMEOUT, timeout))
                 .build();
-        // Named explicitly: the ServiceLoader would pick Quarkus's factory, which first probes for a CDI container.
-        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new VertxHttpClientFactory()).build();
+        // The JDK's HTTP client: a one-shot init container need not start Vert.x and Netty. bench/label-self.sh measured
+        // 2-7 % less time to patched and 5-24 MiB less peak RSS than with Vert.x. Named explicitly: the ServiceLoader
+        // would pick Quarkus's factory, which first probes for a CDI container.
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new JdkHttpClientFactory()).build();
     }
 
     private static int millis(Duration limit, Duration timeout) {

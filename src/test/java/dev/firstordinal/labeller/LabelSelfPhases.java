@@ -49,7 +49,7 @@ public final class LabelSelfPhases {
         FirstOrdinalRule rule = new FirstOrdinalRule(MarkingPolicy.defaults());
         phase("marking policy (hook script, annotations)");
         KubernetesClient client = LabellerClient.create(Duration.ofSeconds(60));
-        phase("fabric8 client with Vert.x HTTP client");
+        phase("fabric8 client (JDK HTTP client)");
         Pod pod = client.pods().inNamespace(namespace).withName(name).get();
         phase("GET pod (connect, first request, Pod model)");
         String set = pod.getMetadata().getOwnerReferences().get(0).getName();
