@@ -50,7 +50,9 @@ SELF_AOT=$OUT/label-self.aot
 IMAGE_AOT=$OUT/image.aot
 IMAGE_FLAGS=$(sed -n 's/^ENV JAVA_OPTS_APPEND="\(.*\)"$/\1/p' Dockerfile.jvm | sed "s#-XX:AOTCache=[^ ]*#-XX:AOTCache=$IMAGE_AOT#")
 
-# The mock API serves until this script ends, 15 minutes at most.
+# The mock API serves until this script ends, 15 minutes at most. The log is emptied first: the background
+# job truncates it only when it gets to run, and the wait below must not read the last run's URL.
+: > "$SERVER_LOG"
 "$JAVA" -cp "target/test-classes:target/classes:$(cat "$OUT/test-classpath.txt")" \
   dev.firstordinal.labeller.LabelSelfBenchServer "$SETS" 900 $$ \
   < /dev/null > "$SERVER_LOG" 2> "$OUT/mock-api.err" &

@@ -283,6 +283,9 @@ fi
 COH_ARCHIVE=$WORK/app-coh.aot
 train "$JAVA" "$COH_ARCHIVE" -XX:+UseCompactObjectHeaders
 COH=(-XX:+UseCompactObjectHeaders "${NO_CDS[@]}" "-XX:AOTCache=$COH_ARCHIVE")
+# C1 and C2 (the JVM's default tiers): the shipped flags and cache without the C1-only flag.
+C2=()
+for flag in "${SHIPPED[@]}"; do [ "$flag" = -XX:TieredStopAtLevel=1 ] || C2+=("$flag"); done
 # The JDK 17 baseline: the flags as shipped before the move to 25, with the AppCDS archive the image trained then.
 B17=()
 if [ -n "$BASELINE_JAVA" ]; then
@@ -305,12 +308,14 @@ stop_webhook
 
 # with_config <config> <command...>: runs the command (start_webhook, load, ...) with that configuration's JVM and flags
 #   shipped   JDK 25, the image's flags and its AOT cache        coh      the same plus compact object headers
+#   c2        the shipped flags and cache without -XX:TieredStopAtLevel=1 (C1 then C2, the JVM's default)
 #   nocache   JDK 25, the image's flags without the cache        b17      JDK 17, the flags with the AppCDS archive (before)
 #   b17plain  JDK 17, the flags without an archive
 STARTUP_CONFIGS=(shipped coh nocache)
 [ -n "$BASELINE_JAVA" ] && STARTUP_CONFIGS+=(b17 b17plain)
 declare -A CONFIG_TITLE=([shipped]="JDK 25, shipped flags and the image's AOT cache (trained as Dockerfile.jvm does)"
-    [coh]="JDK 25, the same plus -XX:+UseCompactObjectHeaders (its own cache)" [nocache]="JDK 25, shipped flags without the AOT cache"
+    [coh]="JDK 25, the same plus -XX:+UseCompactObjectHeaders (its own cache)"
+    [c2]="JDK 25, the shipped flags and cache without -XX:TieredStopAtLevel=1 (C2 as well)" [nocache]="JDK 25, shipped flags without the AOT cache"
     [b17]="JDK 17, the same flags with an AppCDS archive (the image before this change)" [b17plain]="JDK 17, no archive")
 with_config() {
     local config=$1; shift
@@ -318,6 +323,7 @@ with_config() {
     case $config in
         shipped) "$cmd" "$@" "${SHIPPED[@]}" ;;
         coh) "$cmd" "$@" "${COH[@]}" ;;
+        c2) "$cmd" "$@" "${C2[@]}" ;;
         nocache) "$cmd" "$@" "${NO_CDS[@]}" ;;
         b17) RUN_JAVA=$BASELINE_JAVA "$cmd" "$@" "${B17[@]}" ;;
         b17plain) RUN_JAVA=$BASELINE_JAVA "$cmd" "$@" "${NO_CDS[@]}" ;;
@@ -420,22 +426,25 @@ nginx -q -c "$NGINX_CONF" -p "$WORK/nginx" -s quit
 NGINX_CONF=""
 
 # ---- 3. the webhook under load ---------------------------------------------------------------------
-# The shipped configuration, then the same loads for compact object headers and the JDK 17 baseline (same run).
+# The shipped configuration (C1 only), then the same loads with C2 as well and for the JDK 17 baseline (same run).
+# Compact object headers are measured at start-up only: under load they changed nothing in earlier runs.
 declare -A W_RPS W_P50 W_P99 W_RSS W_CPU W_OTHERS L_RPS L_P99 L_CPU L_RSS L_IDLE L_PP99 L_PRPS L_PRSS
-LOAD_CONFIGS=(shipped coh)
+LOAD_CONFIGS=(shipped c2)
+# C2 needs longer than the default warm-up to compile the hot path on 2 busy cores.
+warmup_for() { if [ "$1" = c2 ]; then echo 25; else echo "$WARMUP"; fi; }
 [ -n "$BASELINE_JAVA" ] && LOAD_CONFIGS+=(b17)
 for config in "${LOAD_CONFIGS[@]}"; do
     with_config "$config" start_as
     sleep 2
     L_IDLE[$config]=$(( $(rss_kib "$WEBHOOK_PID") / 1024 ))
     for case in "${CASES[@]}"; do
-        load "webhook-$config" "$case" "$WEBHOOK_URL" "$WEBHOOK_PID"
+        WARMUP=$(warmup_for "$config") load "webhook-$config" "$case" "$WEBHOOK_URL" "$WEBHOOK_PID"
         L_RPS[$config,$case]=$RPS; L_P99[$config,$case]=$P99; L_CPU[$config,$case]=$CPU_US; L_RSS[$config,$case]=$MAXRSS_MIB
         if [ "$config" = shipped ]; then
             W_RPS[$case]=$RPS; W_P50[$case]=$P50; W_P99[$case]=$P99; W_RSS[$case]=$MAXRSS_MIB; W_CPU[$case]=$CPU_US; W_OTHERS[$case]=$OTHERS_PCT
         fi
     done
-    BENCH_PACE_MS=$PACE_MS load "webhook-$config-paced" first "$WEBHOOK_URL" "$WEBHOOK_PID"
+    WARMUP=$(warmup_for "$config") BENCH_PACE_MS=$PACE_MS load "webhook-$config-paced" first "$WEBHOOK_URL" "$WEBHOOK_PID"
     L_PP99[$config]=$P99; L_PRPS[$config]=$RPS; L_PRSS[$config]=$MAXRSS_MIB
     if [ "$config" = shipped ]; then WP_RPS=$RPS; WP_P50=$P50; WP_P99=$P99; WP_RSS=$MAXRSS_MIB; fi
     stop_webhook
@@ -448,6 +457,21 @@ APP_CP=$(ls target/quarkus-app/app/*.jar):$(ls target/quarkus-app/lib/main/*.jar
 "$JAVA" "${NO_CDS[@]}" -cp "$APP_CP" bench/HandlerBench.java "$WORK/req/first.json" "$WORK/req/other.json" "$WORK/req/large.json" \
     > "$HOT_PATH" 2>"$WORK/hot-path.err" || echo "(failed: $(tail -1 "$WORK/hot-path.err"))" > "$HOT_PATH"
 log "hot path alone: $(tr '\n' ';' < "$HOT_PATH")"
+
+# ---- 3c. where the idle memory goes (Native Memory Tracking, shipped flags) ------------------------
+# NMT counts what the JVM itself commits (heap, class metadata in the AOT cache and in metaspace, code, threads);
+# RssFile is mapped jars and libraries. Native memory BoringSSL and Netty take with malloc is outside NMT.
+MEMORY=$WORK/memory.txt
+start_webhook "${SHIPPED[@]}" -XX:NativeMemoryTracking=summary
+sleep 2
+awk '/^(RssAnon|RssFile):/ {printf "%s %.0f MiB\n", $1, $2 / 1024}' "/proc/$WEBHOOK_PID/status" > "$MEMORY"
+"$(dirname "$JAVA")/jcmd" "$WEBHOOK_PID" VM.native_memory summary scale=KB 2>/dev/null \
+    | sed -n -e 's/^Total: reserved=[0-9]*KB, committed=\([0-9]*\)KB.*/JVM total (NMT)|\1/p' \
+             -e 's/^-  *\([A-Za-z][A-Za-z ]*[a-z]\) *(reserved=[0-9]*KB, committed=\([0-9]*\)KB.*/  \1|\2/p' \
+    | awk -F'|' '$2 >= 1024 {printf "%s %.0f MiB\n", $1, $2 / 1024}' >> "$MEMORY" \
+    || echo "(jcmd failed)" >> "$MEMORY"
+stop_webhook
+log "idle memory: $(tr '\n' ';' < "$MEMORY")"
 
 # ---- 4. profile: where the webhook's CPU goes (JFR) -----------------------------------------------
 log "profiling the first-ordinal case with JFR"
@@ -508,9 +532,7 @@ if [ "$VARIANTS" = 1 ]; then
     variant "shipped" "${SHIPPED[@]}"
     # The baseline of the TLS engine choice: the JDK's own TLS (the default before BoringSSL).
     variant "shipped, JDK TLS instead of BoringSSL" "${SHIPPED[@]}" -Dfirst-ordinal.tls.engine=jdk
-    # C2 needs longer than the default warm-up to compile the hot path on 2 busy cores.
-    WARMUP=25 variant "shipped, with C2 (no TieredStopAtLevel), 25 s warm-up" $(printf '%s\n' "${SHIPPED[@]}" | grep -v TieredStopAtLevel)
-    variant "shipped, JDK TLS and C2, 25 s warm-up" $(printf '%s\n' "${SHIPPED[@]}" | grep -v TieredStopAtLevel) -Dfirst-ordinal.tls.engine=jdk
+    WARMUP=25 variant "shipped, JDK TLS and C2, 25 s warm-up" $(printf '%s\n' "${SHIPPED[@]}" | grep -v TieredStopAtLevel) -Dfirst-ordinal.tls.engine=jdk
     variant "shipped without -Xmn8m" $(printf '%s\n' "${SHIPPED[@]}" | grep -v '^-Xmn')
     JAVA_ENV="" variant "shipped without MALLOC_ARENA_MAX" "${SHIPPED[@]}"
     variant "G1 instead of Serial" $(printf '%s\n' "${SHIPPED[@]}" | sed 's/-XX:+UseSerialGC/-XX:+UseG1GC/')
@@ -607,7 +629,7 @@ echo "| idle RSS, 2 s after ready | ${L_IDLE[shipped]} MiB | ${L_IDLE[b17]:-n/a}
 echo
 echo "Throughput, first-ordinal pod, webhook / nginx: ${W_RPS[first]} / ${N_RPS[first]} req/s = $RATIO_FIRST (saturated, 32 connections)."
 echo
-echo "## JDK 25, compact object headers and JDK 17 under the same loads"
+echo "## JDK 25 with C1 only (shipped) and with C2, and JDK 17, under the same loads"
 echo
 echo "| configuration | idle RSS MiB | first-ordinal req/s, CPU µs, p99 ms | non-first req/s, CPU µs, p99 ms | large pod req/s, CPU µs, p99 ms | paced p99 ms | max RSS MiB |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
@@ -642,6 +664,16 @@ echo
 echo "nginx (\`nginx-light\`, \`worker_processes auto\`) answers \`POST /mutate\` over TLS with the webhook's own response"
 echo "to the same request (captured first, compared byte for byte), from the same ECDSA P-256 certificate: the cost of TLS + HTTP"
 echo "on this machine with no work at all. Idle RSS of the webhook after start: $IDLE_RSS_MIB MiB."
+echo
+echo "## Where the idle memory goes"
+echo
+echo "The shipped flags with \`-XX:NativeMemoryTracking=summary\`, 2 s after ready: the process's anonymous and file-backed"
+echo "resident memory, then what the JVM itself has committed by category (1 MiB and more). \"Shared class space\" is the AOT"
+echo "cache's class data; without the cache the same classes land in Metaspace and the total stays about the same."
+echo
+echo '```'
+cat "$MEMORY"
+echo '```'
 echo
 echo "## The hot path alone"
 echo
