@@ -283,7 +283,9 @@ fi
 COH_ARCHIVE=$WORK/app-coh.aot
 train "$JAVA" "$COH_ARCHIVE" -XX:+UseCompactObjectHeaders
 COH=(-XX:+UseCompactObjectHeaders "${NO_CDS[@]}" "-XX:AOTCache=$COH_ARCHIVE")
-# C1 and C2 (the JVM's default tiers): the shipped flags and cache without the C1-only flag.
+# C1 and C2 (the JVM's default tiers): the shipped flags and cache without the C1-only flag. C2 needs longer than
+# the default warm-up to compile the hot path on 2 busy cores.
+C2_WARMUP=25
 C2=()
 for flag in "${SHIPPED[@]}"; do [ "$flag" = -XX:TieredStopAtLevel=1 ] || C2+=("$flag"); done
 # The JDK 17 baseline: the flags as shipped before the move to 25, with the AppCDS archive the image trained then.
@@ -430,8 +432,7 @@ NGINX_CONF=""
 # Compact object headers are measured at start-up only: under load they changed nothing in earlier runs.
 declare -A W_RPS W_P50 W_P99 W_RSS W_CPU W_OTHERS L_RPS L_P99 L_CPU L_RSS L_IDLE L_PP99 L_PRPS L_PRSS
 LOAD_CONFIGS=(shipped c2)
-# C2 needs longer than the default warm-up to compile the hot path on 2 busy cores.
-warmup_for() { if [ "$1" = c2 ]; then echo 25; else echo "$WARMUP"; fi; }
+warmup_for() { if [ "$1" = c2 ]; then echo "$C2_WARMUP"; else echo "$WARMUP"; fi; }
 [ -n "$BASELINE_JAVA" ] && LOAD_CONFIGS+=(b17)
 for config in "${LOAD_CONFIGS[@]}"; do
     with_config "$config" start_as
@@ -532,7 +533,7 @@ if [ "$VARIANTS" = 1 ]; then
     variant "shipped" "${SHIPPED[@]}"
     # The baseline of the TLS engine choice: the JDK's own TLS (the default before BoringSSL).
     variant "shipped, JDK TLS instead of BoringSSL" "${SHIPPED[@]}" -Dfirst-ordinal.tls.engine=jdk
-    WARMUP=25 variant "shipped, JDK TLS and C2, 25 s warm-up" $(printf '%s\n' "${SHIPPED[@]}" | grep -v TieredStopAtLevel) -Dfirst-ordinal.tls.engine=jdk
+    WARMUP=$C2_WARMUP variant "shipped, JDK TLS and C2, $C2_WARMUP s warm-up" "${C2[@]}" -Dfirst-ordinal.tls.engine=jdk
     variant "shipped without -Xmn8m" $(printf '%s\n' "${SHIPPED[@]}" | grep -v '^-Xmn')
     JAVA_ENV="" variant "shipped without MALLOC_ARENA_MAX" "${SHIPPED[@]}"
     variant "G1 instead of Serial" $(printf '%s\n' "${SHIPPED[@]}" | sed 's/-XX:+UseSerialGC/-XX:+UseG1GC/')

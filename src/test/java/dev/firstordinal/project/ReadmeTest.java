@@ -26,8 +26,6 @@ class ReadmeTest {
                 .contains("./mvnw -q package -DskipTests && java -jar target/quarkus-app/quarkus-run.jar")
                 .as("the test command .ci/run calls")
                 .containsPattern("(?m)^\\./mvnw verify\\s");
-        assertThat(Files.readString(Path.of(".ci/run")))
-                .as(".ci/run calls exactly the README's command (keeping its exit status to name the failed tests)")
-                .containsPattern("(?m)^\\./mvnw verify( \\|\\| status=\\$\\?)?$");
+        assertThat(Files.readString(Path.of(".ci/run"))).containsPattern("(?m)^\\./mvnw verify$");
     }
 }
