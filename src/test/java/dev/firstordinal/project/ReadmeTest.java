@@ -26,6 +26,8 @@ class ReadmeTest {
                 .contains("./mvnw -q package -DskipTests && java -jar target/quarkus-app/quarkus-run.jar")
                 .as("the test command .ci/run calls")
                 .containsPattern("(?m)^\\./mvnw verify\\s");
-        assertThat(Files.readString(Path.of(".ci/run"))).containsPattern("(?m)^\\./mvnw verify$");
+        assertThat(Files.readString(Path.of(".ci/run")))
+                .as(".ci/run calls exactly the README's test command")
+                .containsPattern("(?m)^\\./mvnw verify$");
     }
 }
