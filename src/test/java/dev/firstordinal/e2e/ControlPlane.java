@@ -28,12 +28,14 @@ public final class ControlPlane implements AutoCloseable {
     private static ControlPlane shared;
     private static IllegalStateException startFailure;
 
+    private final Path script;
     private final Path dir;
     private final Path bin;
     private final KubernetesClient admin;
     private final Properties env;
 
-    private ControlPlane(Path dir, Path bin, Properties env) {
+    private ControlPlane(Path script, Path dir, Path bin, Properties env) {
+        this.script = script;
         this.dir = dir;
         this.bin = bin;
         this.env = env;
@@ -61,19 +63,26 @@ public final class ControlPlane implements AutoCloseable {
      * {@code target/e2e/<name>}; {@link #close()} stops it, and so does the JVM's exit.
      */
     public static ControlPlane start(String name) {
-        Path dir = Path.of("target", "e2e", name).toAbsolutePath();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> script("stop", dir, 60)));
+        return start(SCRIPT, Path.of("target", "e2e", name).toAbsolutePath());
+    }
+
+    /**
+     * The cluster that {@code script start dir} starts ({@code control-plane.sh}, or {@code node.sh} for a real
+     * node); {@code script stop dir} stops it, at {@link #close()} or at the JVM's exit.
+     */
+    static ControlPlane start(Path script, Path dir) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> script(script, "stop", dir, 300)));
         try {
-            Command started = script("start", dir, START_TIMEOUT_SECONDS).orThrow();
+            Command started = script(script, "start", dir, START_TIMEOUT_SECONDS).orThrow();
             Properties env = new Properties();
             try (var in = Files.newBufferedReader(dir.resolve("env"))) {
                 env.load(in);
             }
             System.err.println(started.stderr().lines().filter(l -> l.contains("ready in") || l.contains("binaries ready"))
                     .reduce((a, b) -> a + "\n" + b).orElse(""));
-            return new ControlPlane(dir, Path.of(env.getProperty("FIRST_ORDINAL_E2E_BIN")), env);
+            return new ControlPlane(script, dir, Path.of(env.getProperty("FIRST_ORDINAL_E2E_BIN")), env);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("the real control plane did not start (" + SCRIPT + " start " + dir
+            throw new IllegalStateException("the real cluster did not start (" + script + " start " + dir
                     + "): " + e.getMessage(), e);
         }
     }
@@ -82,7 +91,7 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         admin.close();
-        script("stop", dir, 60);
+        script(script, "stop", dir, 300);
     }
 
     /** A path or version from the control plane's env file (e.g. FIRST_ORDINAL_E2E_VELERO_CRDS). */
@@ -94,13 +103,13 @@ public final class ControlPlane implements AutoCloseable {
         return value;
     }
 
-    private static Command script(String verb, Path dir, long timeoutSeconds) {
-        return Command.run(List.of("bash", SCRIPT.toString(), verb, dir.toString()), Map.of(), null, timeoutSeconds);
+    private static Command script(Path script, String verb, Path dir, long timeoutSeconds) {
+        return Command.run(List.of("bash", script.toString(), verb, dir.toString()), Map.of(), null, timeoutSeconds);
     }
 
     /** Stops the API server and starts it again on the same port, with the same etcd. */
     public void restartApiServer() {
-        script("restart-apiserver", dir, 120).orThrow();
+        script(SCRIPT, "restart-apiserver", dir, 120).orThrow();
     }
 
     /** A cluster-admin client (client certificate in group system:masters). */
