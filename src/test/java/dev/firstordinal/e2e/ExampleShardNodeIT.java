@@ -47,9 +47,7 @@ class ExampleShardNodeIT {
     @AfterAll
     static void removeTheExampleAndTheWebhook() {
         if (node != null) {
-            ClusterWorkloads.deleteNamespace(admin, NAMESPACE);
-            NodeInstall.helmUninstall(node);
-            ClusterWorkloads.deleteNamespace(admin, NodeInstall.NAMESPACE);
+            NodeInstall.removeWithTheWebhook(node, NAMESPACE);
         }
     }
 

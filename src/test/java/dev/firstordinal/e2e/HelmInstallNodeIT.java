@@ -46,9 +46,7 @@ class HelmInstallNodeIT {
     @AfterAll
     static void uninstall() {
         if (node != null) {
-            ClusterWorkloads.deleteNamespace(admin, SHARDS);
-            NodeInstall.helmUninstall(node);
-            ClusterWorkloads.deleteNamespace(admin, NodeInstall.NAMESPACE);
+            NodeInstall.removeWithTheWebhook(node, SHARDS);
         }
     }
 

@@ -54,9 +54,7 @@ class MemoryLimitNodeIT {
     @AfterAll
     static void removeTheLoadAndTheWebhook() {
         if (node != null) {
-            ClusterWorkloads.deleteNamespace(admin, NAMESPACE);
-            NodeInstall.helmUninstall(node);
-            ClusterWorkloads.deleteNamespace(admin, NodeInstall.NAMESPACE);
+            NodeInstall.removeWithTheWebhook(node, NAMESPACE);
         }
     }
 

@@ -53,6 +53,15 @@ final class NodeInstall {
         return Helm.uninstall(RELEASE).withNamespace(NAMESPACE).withKubeConfig(node.cluster().kubeconfig()).call();
     }
 
+    /** Deletes {@code namespaces} (the test's workloads), then uninstalls the chart and deletes its namespace. */
+    static void removeWithTheWebhook(RealNode node, String... namespaces) {
+        for (String namespace : namespaces) {
+            ClusterWorkloads.deleteNamespace(node.cluster().admin(), namespace);
+        }
+        helmUninstall(node);
+        ClusterWorkloads.deleteNamespace(node.cluster().admin(), NAMESPACE);
+    }
+
     static boolean ready(Pod pod) {
         List<PodCondition> conditions = pod.getStatus() == null ? List.of() : pod.getStatus().getConditions();
         return conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));

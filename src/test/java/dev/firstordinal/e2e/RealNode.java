@@ -33,7 +33,6 @@ public final class RealNode {
     private final ControlPlane cluster;
     private Properties webhookImage;
     private int volumes;
-    private Properties veleroImage;
 
     private RealNode(ControlPlane cluster) {
         this.cluster = cluster;
@@ -71,14 +70,6 @@ public final class RealNode {
                     "FIRST_ORDINAL_E2E_WEBHOOK_ARCHIVE");
         }
         return webhookImage.getProperty("FIRST_ORDINAL_E2E_WEBHOOK_IMAGE");
-    }
-
-    /** Velero's server and node-agent image (the binaries build-binaries.sh built), imported into the node. */
-    public synchronized String veleroImage() {
-        if (veleroImage == null) {
-            veleroImage = imported(images("velero"), "FIRST_ORDINAL_E2E_VELERO_ARCHIVE");
-        }
-        return veleroImage.getProperty("FIRST_ORDINAL_E2E_VELERO_IMAGE");
     }
 
     /** The Debian Redis image ({@code redis-server}, {@code redis-sentinel}, {@code redis-cli}) the node starts with. */
