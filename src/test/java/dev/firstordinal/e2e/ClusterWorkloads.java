@@ -55,6 +55,19 @@ final class ClusterWorkloads {
                 .endSpec();
     }
 
+    /**
+     * A shard as fleets have them, for scale tests: {@link #shard} scaled to 0 (no pods) with twenty
+     * environment variables on its Redis container, a pod template of about 1.5 KB of JSON.
+     */
+    static StatefulSet fleetShard(String namespace, String name) {
+        StatefulSet set = shard(namespace, name, 0).build();
+        var redis = set.getSpec().getTemplate().getSpec().getContainers().get(0);
+        for (int i = 0; i < 20; i++) {
+            redis.getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("REDIS_SETTING_" + i, "value-of-setting-" + i + "-for-" + name, null));
+        }
+        return set;
+    }
+
     static StatefulSet create(KubernetesClient client, StatefulSet set) {
         return client.apps().statefulSets().inNamespace(set.getMetadata().getNamespace()).resource(set).create();
     }
