@@ -1,5 +1,6 @@
 package dev.firstordinal.cluster;
 
+import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.PodOrdinal;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
@@ -7,10 +8,13 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 
 import java.util.ArrayList;
@@ -28,6 +32,53 @@ public final class StatefulSets {
     public static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 
     private StatefulSets() {
+    }
+
+    /**
+     * A copy holding only what first-ordinal reads from a StatefulSet: namespace, name, uid,
+     * resourceVersion, {@code spec.ordinals}, {@code spec.replicas}, {@code spec.selector}, the pod
+     * template's {@value dev.firstordinal.ordinal.FirstOrdinalRule#SKIP_ANNOTATION} annotation and the
+     * names of the claim templates. Every method of this class, the coverage check and backfill give
+     * the same answer for it as for the whole object. The pod template (most of a StatefulSet's
+     * size), status and managedFields are dropped, so that caches and the coverage's per-namespace
+     * reads keep a few hundred bytes per set.
+     */
+    public static StatefulSet essentials(StatefulSet full) {
+        if (full == null) {
+            return null;
+        }
+        ObjectMeta meta = full.getMetadata() == null ? new ObjectMeta() : full.getMetadata();
+        StatefulSetBuilder slim = new StatefulSetBuilder()
+                .withNewMetadata()
+                .withName(meta.getName())
+                .withNamespace(meta.getNamespace())
+                .withUid(meta.getUid())
+                .withResourceVersion(meta.getResourceVersion())
+                .endMetadata();
+        StatefulSetSpec spec = full.getSpec();
+        if (spec != null) {
+            StatefulSetSpec essential = new StatefulSetSpec();
+            essential.setOrdinals(spec.getOrdinals());
+            essential.setReplicas(spec.getReplicas());
+            essential.setSelector(spec.getSelector());
+            String skip = spec.getTemplate() == null || spec.getTemplate().getMetadata() == null
+                    || spec.getTemplate().getMetadata().getAnnotations() == null ? null
+                    : spec.getTemplate().getMetadata().getAnnotations().get(FirstOrdinalRule.SKIP_ANNOTATION);
+            if (skip != null) {
+                essential.setTemplate(new PodTemplateSpecBuilder().withNewMetadata()
+                        .withAnnotations(Map.of(FirstOrdinalRule.SKIP_ANNOTATION, skip)).endMetadata().build());
+            }
+            if (spec.getVolumeClaimTemplates() != null) {
+                for (PersistentVolumeClaim template : spec.getVolumeClaimTemplates()) {
+                    if (template.getMetadata() != null && template.getMetadata().getName() != null) {
+                        essential.getVolumeClaimTemplates().add(new PersistentVolumeClaimBuilder()
+                                .withNewMetadata().withName(template.getMetadata().getName()).endMetadata().build());
+                    }
+                }
+            }
+            slim.withSpec(essential);
+        }
+        return slim.build();
     }
 
     /** {@code spec.ordinals.start}; 0 when unset (the Kubernetes default). */
