@@ -19,12 +19,12 @@ import io.fabric8.kubernetes.api.model.Volume;
  *       choice) and its volumes' claim names (the PVCS column); other ordinals keep no spec.</li>
  * </ul>
  */
-final class PodEssentials {
+public final class PodEssentials {
 
     private PodEssentials() {
     }
 
-    static Pod of(Pod full, boolean firstOrdinal) {
+    public static Pod of(Pod full, boolean firstOrdinal) {
         ObjectMeta from = full.getMetadata();
         ObjectMeta meta = new ObjectMeta();
         meta.setName(from.getName());
@@ -35,7 +35,12 @@ final class PodEssentials {
         meta.setLabels(from.getLabels());
         meta.setAnnotations(from.getAnnotations());
         meta.setOwnerReferences(from.getOwnerReferences());
+        // fabric8 allocates empty collections for every object: a few hundred bytes per pod.
+        meta.setFinalizers(null);
+        meta.setManagedFields(null);
+        meta.setAdditionalProperties(null);
         Pod pod = new Pod();
+        pod.setAdditionalProperties(null);
         pod.setMetadata(meta);
         if (firstOrdinal && full.getSpec() != null) {
             PodSpec spec = new PodSpec();

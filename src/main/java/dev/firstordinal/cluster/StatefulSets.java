@@ -8,13 +8,11 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 
 import java.util.ArrayList;
@@ -47,20 +45,23 @@ public final class StatefulSets {
         if (full == null) {
             return null;
         }
-        ObjectMeta meta = full.getMetadata() == null ? new ObjectMeta() : full.getMetadata();
-        StatefulSetBuilder slim = new StatefulSetBuilder()
-                .withNewMetadata()
-                .withName(meta.getName())
-                .withNamespace(meta.getNamespace())
-                .withUid(meta.getUid())
-                .withResourceVersion(meta.getResourceVersion())
-                .endMetadata();
+        ObjectMeta from = full.getMetadata() == null ? new ObjectMeta() : full.getMetadata();
+        StatefulSet slim = new StatefulSet();
+        slim.setAdditionalProperties(null);
+        slim.setMetadata(leanMetadata(from.getName(), from.getNamespace(), from.getUid(), from.getResourceVersion()));
         StatefulSetSpec spec = full.getSpec();
         if (spec != null) {
             StatefulSetSpec essential = new StatefulSetSpec();
+            essential.setAdditionalProperties(null);
             essential.setOrdinals(spec.getOrdinals());
             essential.setReplicas(spec.getReplicas());
-            essential.setSelector(spec.getSelector());
+            if (spec.getSelector() != null) {
+                LabelSelector selector = new LabelSelector();
+                selector.setAdditionalProperties(null);
+                selector.setMatchLabels(spec.getSelector().getMatchLabels());
+                selector.setMatchExpressions(spec.getSelector().getMatchExpressions());
+                essential.setSelector(selector);
+            }
             String skip = spec.getTemplate() == null || spec.getTemplate().getMetadata() == null
                     || spec.getTemplate().getMetadata().getAnnotations() == null ? null
                     : spec.getTemplate().getMetadata().getAnnotations().get(FirstOrdinalRule.SKIP_ANNOTATION);
@@ -68,17 +69,37 @@ public final class StatefulSets {
                 essential.setTemplate(new PodTemplateSpecBuilder().withNewMetadata()
                         .withAnnotations(Map.of(FirstOrdinalRule.SKIP_ANNOTATION, skip)).endMetadata().build());
             }
+            List<PersistentVolumeClaim> claims = new ArrayList<>();
             if (spec.getVolumeClaimTemplates() != null) {
                 for (PersistentVolumeClaim template : spec.getVolumeClaimTemplates()) {
                     if (template.getMetadata() != null && template.getMetadata().getName() != null) {
-                        essential.getVolumeClaimTemplates().add(new PersistentVolumeClaimBuilder()
-                                .withNewMetadata().withName(template.getMetadata().getName()).endMetadata().build());
+                        PersistentVolumeClaim claim = new PersistentVolumeClaim();
+                        claim.setAdditionalProperties(null);
+                        claim.setMetadata(leanMetadata(template.getMetadata().getName(), null, null, null));
+                        claims.add(claim);
                     }
                 }
             }
-            slim.withSpec(essential);
+            essential.setVolumeClaimTemplates(claims.isEmpty() ? null : List.copyOf(claims));
+            slim.setSpec(essential);
         }
-        return slim.build();
+        return slim;
+    }
+
+    /** Metadata without the empty collections fabric8 allocates for every object (a few hundred bytes per set). */
+    private static ObjectMeta leanMetadata(String name, String namespace, String uid, String resourceVersion) {
+        ObjectMeta meta = new ObjectMeta();
+        meta.setName(name);
+        meta.setNamespace(namespace);
+        meta.setUid(uid);
+        meta.setResourceVersion(resourceVersion);
+        meta.setAnnotations(null);
+        meta.setLabels(null);
+        meta.setFinalizers(null);
+        meta.setManagedFields(null);
+        meta.setOwnerReferences(null);
+        meta.setAdditionalProperties(null);
+        return meta;
     }
 
     /** {@code spec.ordinals.start}; 0 when unset (the Kubernetes default). */
