@@ -156,6 +156,7 @@ public class CoverageMetrics {
      * @return how many StatefulSets are in each state, over every audited namespace
      */
     Map<CoverageState, Integer> run(NamespaceLabel label) {
+        long began = System.nanoTime();
         ClusterReader reader = new ClusterReader(client.get(), cachedSets.get());
         List<String> namespaces = this.namespaces.isEmpty() ? reader.optedInNamespaces(label) : this.namespaces;
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
@@ -188,7 +189,7 @@ public class CoverageMetrics {
         statefulSets.register(rows, true);
         podListPasses.register(passRows, true);
         lastSuccess.set(System.currentTimeMillis() / 1000);
-        LOG.info("coverage: " + CoverageReport.summary(total, namespaces));
+        LOG.infof("coverage: %s (read in %d ms)", CoverageReport.summary(total, namespaces), (System.nanoTime() - began) / 1_000_000);
         problemLog.finish();
         previousProblems = problems;
         previousPasses = passesNow;
