@@ -192,6 +192,23 @@ public final class ClusterWebhook implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /**
+     * One series of {@link #metrics()}, summed over the lines whose labels contain {@code labels}; an
+     * AssertionError with the log's end when the webhook has exited.
+     */
+    public double metric(String name, String labels) {
+        Process running = process();
+        if (running != null && !running.isAlive()) {
+            String log = process.outputOrWhyNot();
+            throw new AssertionError("the webhook exited (" + running.exitValue() + "):\n…" + log.substring(Math.max(0, log.length() - 3000)));
+        }
+        try {
+            return Metrics.sum(metrics(), name, labels);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Path certificates() {
         return certs;
     }
