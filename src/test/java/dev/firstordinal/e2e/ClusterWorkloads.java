@@ -72,6 +72,39 @@ final class ClusterWorkloads {
         return client.apps().statefulSets().inNamespace(set.getMetadata().getNamespace()).resource(set).create();
     }
 
+    /**
+     * Creates many sets from a few threads, each create retried a few times (a loaded API server, or a
+     * client starved of CPU, times out now and then); one that already exists counts as created.
+     */
+    static void createAll(KubernetesClient client, List<StatefulSet> sets) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<?>> created = new java.util.ArrayList<>();
+            for (StatefulSet set : sets) {
+                created.add(pool.submit(() -> {
+                    for (int attempt = 1; ; attempt++) {
+                        try {
+                            return create(client, set);
+                        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                            if (e.getCode() == 409) {
+                                return set;
+                            }
+                            if (attempt == 5) {
+                                throw e;
+                            }
+                            Thread.sleep(1000L * attempt);
+                        }
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : created) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     static void namespace(KubernetesClient client, String name, Map<String, String> labels) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build())
                 .serverSideApply();

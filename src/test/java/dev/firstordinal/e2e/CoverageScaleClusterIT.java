@@ -17,9 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static dev.firstordinal.e2e.StoredPods.LABEL;
 import static dev.firstordinal.e2e.StoredPods.marks;
@@ -54,19 +51,11 @@ class CoverageScaleClusterIT {
         assertThat(Serialization.asJson(ClusterWorkloads.fleetShard(namespace(0), "size").getSpec().getTemplate()).length())
                 .as("pod template JSON size").isBetween(1400, 2000);
         long began = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<?>> created = new ArrayList<>();
-            for (int i = 0; i < SETS; i++) {
-                StatefulSet set = ClusterWorkloads.fleetShard(namespace(i % NAMESPACES), "shard-" + i);
-                created.add(pool.submit(() -> ClusterWorkloads.create(client, set)));
-            }
-            for (Future<?> f : created) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
+        List<StatefulSet> sets = new ArrayList<>();
+        for (int i = 0; i < SETS; i++) {
+            sets.add(ClusterWorkloads.fleetShard(namespace(i % NAMESPACES), "shard-" + i));
         }
+        ClusterWorkloads.createAll(client, sets);
         System.err.printf("created %d StatefulSets in %d namespaces in %d s%n", SETS, NAMESPACES,
                 Duration.ofNanos(System.nanoTime() - began).toSeconds());
     }

@@ -11,9 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -71,20 +68,13 @@ public final class ScaleBench {
         rows.add(row("started (empty cluster)", webhook, ""));
 
         long began = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<?>> created = new ArrayList<>();
-            for (int i = 0; i < sets; i++) {
-                StatefulSet set = ClusterWorkloads.fleetShard("fleet-" + (i % NAMESPACES), "shard-" + i);
-                set.getSpec().setReplicas(podsPerSet);
-                created.add(pool.submit(() -> ClusterWorkloads.create(client, set)));
-            }
-            for (Future<?> f : created) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
+        List<StatefulSet> fleet = new ArrayList<>();
+        for (int i = 0; i < sets; i++) {
+            StatefulSet set = ClusterWorkloads.fleetShard("fleet-" + (i % NAMESPACES), "shard-" + i);
+            set.getSpec().setReplicas(podsPerSet);
+            fleet.add(set);
         }
+        ClusterWorkloads.createAll(client, fleet);
         long setsCreated = seconds(began);
         int pods = sets * podsPerSet;
         Waits.until(Duration.ofMinutes(60), "the StatefulSet controller to create " + pods + " pods", () -> count(client) >= pods);
