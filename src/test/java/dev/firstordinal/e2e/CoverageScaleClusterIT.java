@@ -106,7 +106,7 @@ class CoverageScaleClusterIT {
 
     @Test
     void auditWithTheImageHeapReportsEveryStatefulSet() throws Exception {
-        Command audit = JarCommand.run(cluster.kubeconfig(), Map.of(), ImageJvm.flags(), "audit", "--json");
+        Command audit = JarCommand.run(cluster.kubeconfig(), Map.of(), ImageJvm.flags(), "audit", "-o", "json");
         assertThat(audit.stderr()).doesNotContain("OutOfMemoryError");
         assertThat(audit.exitCode()).as("uncovered sets: exit 1; stderr:\n" + tail(audit.stderr(), 3000)).isEqualTo(1);
         var summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(audit.stdout()).path("summary");
