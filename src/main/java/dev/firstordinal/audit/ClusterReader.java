@@ -165,7 +165,9 @@ public final class ClusterReader {
         String next = null;
         do {
             KubernetesResourceList<T> page = list.apply(new ListOptionsBuilder().withLimit(limit).withContinue(next).build());
-            page.getItems().forEach(each);
+            if (page.getItems() != null) { // a metadata-only list of nothing comes without "items"
+                page.getItems().forEach(each);
+            }
             next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
         } while (next != null && !next.isEmpty());
     }
