@@ -25,7 +25,7 @@ results, target = open(sys.argv[1]).read().strip(), sys.argv[2]
 text = open(target).read()
 section = "## Through the API server\n\n" + results + "\n"
 if "## Through the API server" in text:
-    text = re.sub(r"## Through the API server\n.*?(?=\n## |\Z)", section, text, flags=re.S)
+    text = re.sub(r"## Through the API server\n.*?(?=\n## |\n<!-- |\Z)", section, text, flags=re.S)
 else:
     text = text.rstrip() + "\n\n" + section
 open(target, "w").write(text)

@@ -588,7 +588,9 @@ fi
 # The section bench/attack.sh writes is kept as it is (run that script to refresh it).
 ATTACK_SECTION=$(sed -n '/^<!-- attack.sh begin -->$/,/^<!-- attack.sh end -->$/p' "$RESULTS" 2>/dev/null || true)
 # ... and so is the one bench/apiserver.sh writes (from its heading to the next one).
-APISERVER_SECTION=$(awk '/^## Through the API server/ {on = 1; print; next} on && /^(## |<!-- attack.sh begin)/ {on = 0} on' "$RESULTS" 2>/dev/null || true)
+APISERVER_SECTION=$(awk '/^## Through the API server/ {on = 1; print; next} on && /^(## |<!-- (attack|scale).sh begin)/ {on = 0} on' "$RESULTS" 2>/dev/null || true)
+# ... and the one bench/scale.sh writes.
+SCALE_SECTION=$(sed -n '/^<!-- scale.sh begin -->$/,/^<!-- scale.sh end -->$/p' "$RESULTS" 2>/dev/null || true)
 met() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { if (a == "" || a == "n/a") {print "n/a"; exit}
     ok = (op == "<=") ? (a + 0 <= b + 0) : (a + 0 >= b + 0); print ok ? "yes" : "**no**" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
@@ -758,4 +760,5 @@ echo '```'
 } > "$RESULTS"
 if [ -n "$ATTACK_SECTION" ]; then printf '\n%s\n' "$ATTACK_SECTION" >> "$RESULTS"; fi
 if [ -n "$APISERVER_SECTION" ]; then printf '\n%s\n' "$APISERVER_SECTION" >> "$RESULTS"; fi
+if [ -n "$SCALE_SECTION" ]; then printf '\n%s\n' "$SCALE_SECTION" >> "$RESULTS"; fi
 log "wrote $RESULTS"

@@ -95,26 +95,52 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
         }
     }
 
+    /**
+     * Namespace by namespace, a batch of StatefulSets at a time (see {@link ClusterReader}): with
+     * {@code --fix} a first pass plans and applies the fixes and a second one reads the result; only
+     * the report's rows and the fixes are kept, never the pods.
+     */
     private int audit(KubernetesClient client, AuditOptions options) {
         ClusterReader reader = new ClusterReader(client);
         List<String> namespaces = namespaces(reader, options);
-        List<ShardSnapshot> snapshots = reader.snapshots(namespaces);
         Optional<ObjectNode> backfillJson = Optional.empty();
         boolean patchFailed = false;
+        List<ShardCoverage> rows = new ArrayList<>();
+        boolean reread = false;
         if (options.fix) {
-            Backfill.Plan plan = Backfill.plan(snapshots, options.rule);
-            List<String> failures = options.dryRun ? List.of() : apply(client, plan);
+            List<PodFix> fixes = new ArrayList<>();
+            List<String> kept = new ArrayList<>();
+            List<String> failures = new ArrayList<>();
+            for (String namespace : namespaces) {
+                reader.read(namespace, batch -> {
+                    Backfill.Plan plan = Backfill.plan(batch, options.rule);
+                    fixes.addAll(plan.fixes());
+                    kept.addAll(plan.kept());
+                    if (!options.dryRun) {
+                        failures.addAll(apply(client, plan));
+                    }
+                    // Without a patch sent the batch is still what the cluster holds: report it now rather than read it again.
+                    if (options.dryRun || plan.fixes().isEmpty()) {
+                        batch.forEach(s -> rows.add(CoverageCheck.of(s, options.rule)));
+                    }
+                });
+            }
+            Backfill.Plan plan = new Backfill.Plan(fixes, kept);
             patchFailed = !failures.isEmpty();
             if (options.json) {
                 backfillJson = Optional.of(BackfillReport.json(JSON, plan, options.dryRun, failures));
             } else {
                 BackfillReport.print(out, plan, options.dryRun, failures);
             }
-            if (!options.dryRun && !plan.fixes().isEmpty()) {
-                snapshots = reader.snapshots(namespaces);
+            reread = !options.dryRun && !fixes.isEmpty();
+        }
+        if (!options.fix || reread) {
+            rows.clear();
+            for (String namespace : namespaces) {
+                reader.read(namespace, batch -> batch.forEach(s -> rows.add(CoverageCheck.of(s, options.rule))));
             }
         }
-        CoverageReport report = CoverageReport.of(namespaces, snapshots, options.rule);
+        CoverageReport report = new CoverageReport(namespaces, rows);
         if (options.json) {
             ObjectNode root = report.json(JSON);
             backfillJson.ifPresent(b -> root.set("backfill", b));

@@ -29,11 +29,17 @@ public record CoverageReport(List<String> namespaces, List<ShardCoverage> statef
 
     /** How many StatefulSets are in each state, every state present (0 when none). */
     public Map<CoverageState, Integer> counts() {
+        Map<CoverageState, Integer> counts = zeroCounts();
+        statefulSets.forEach(s -> counts.merge(s.state(), 1, Integer::sum));
+        return counts;
+    }
+
+    /** Every state with count 0, to add to. */
+    static Map<CoverageState, Integer> zeroCounts() {
         Map<CoverageState, Integer> counts = new EnumMap<>(CoverageState.class);
         for (CoverageState state : CoverageState.values()) {
             counts.put(state, 0);
         }
-        statefulSets.forEach(s -> counts.merge(s.state(), 1, Integer::sum));
         return counts;
     }
 
@@ -44,10 +50,15 @@ public record CoverageReport(List<String> namespaces, List<ShardCoverage> statef
 
     /** {@code 3 StatefulSets in namespace shop: 1 covered, 1 uncovered, 1 overcovered}. */
     public String summary() {
-        Map<CoverageState, Integer> counts = counts();
+        return summary(counts(), namespaces);
+    }
+
+    /** The {@link #summary()} of these counts (every state present) over these namespaces. */
+    static String summary(Map<CoverageState, Integer> counts, List<String> namespaces) {
+        int sets = counts.values().stream().mapToInt(Integer::intValue).sum();
         String where = namespaces.size() == 1 ? "namespace " + namespaces.get(0) : namespaces.size() + " namespaces";
         StringBuilder out = new StringBuilder()
-                .append(statefulSets.size()).append(statefulSets.size() == 1 ? " StatefulSet" : " StatefulSets")
+                .append(sets).append(sets == 1 ? " StatefulSet" : " StatefulSets")
                 .append(" in ").append(where).append(": ")
                 .append(counts.get(CoverageState.COVERED)).append(" covered, ")
                 .append(counts.get(CoverageState.UNCOVERED)).append(" uncovered, ")

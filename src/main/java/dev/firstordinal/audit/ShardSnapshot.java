@@ -11,7 +11,8 @@ import java.util.Set;
  *
  * @param statefulSet the StatefulSet
  * @param pods        the pods it controls (controller ownerReference), in any order
- * @param claims      the names of the PersistentVolumeClaims in its namespace
+ * @param claims      names of the PersistentVolumeClaims that exist in its namespace: at least those its
+ *                    first ordinal uses ({@link ClusterReader} gives only those)
  */
 public record ShardSnapshot(StatefulSet statefulSet, List<Pod> pods, Set<String> claims) {
 

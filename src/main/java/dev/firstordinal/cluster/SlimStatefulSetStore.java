@@ -1,7 +1,6 @@
 package dev.firstordinal.cluster;
 
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 
@@ -9,12 +8,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * The informer's item store, keeping of each StatefulSet only what the webhook reads: its key
- * ({@code namespace/name}), uid, resourceVersion (the informer compares it) and
- * {@code spec.ordinals}. A StatefulSet's pod template is most of its size; dropping it keeps
- * tens of thousands of cached sets in a few megabytes.
+ * An informer's item store that keeps of each StatefulSet only {@link StatefulSets#essentials}: its
+ * key ({@code namespace/name}), uid, resourceVersion (the informer compares it), ordinals, replicas,
+ * selector, the template's skip annotation and the claim templates' names. A StatefulSet's pod
+ * template is most of its size; dropping it keeps tens of thousands of cached sets in a few
+ * megabytes (docs/operations-limits.md gives the measured bytes per set). Used by the webhook's
+ * {@link StatefulSetCache} and by policy-sync's watch.
  */
-final class SlimStatefulSetStore implements ItemStore<StatefulSet> {
+public final class SlimStatefulSetStore implements ItemStore<StatefulSet> {
 
     private final ConcurrentHashMap<String, StatefulSet> items = new ConcurrentHashMap<>();
 
@@ -23,20 +24,7 @@ final class SlimStatefulSetStore implements ItemStore<StatefulSet> {
     }
 
     static StatefulSet slim(StatefulSet full) {
-        if (full == null) {
-            return null;
-        }
-        StatefulSetBuilder slim = new StatefulSetBuilder()
-                .withNewMetadata()
-                .withName(full.getMetadata().getName())
-                .withNamespace(full.getMetadata().getNamespace())
-                .withUid(full.getMetadata().getUid())
-                .withResourceVersion(full.getMetadata().getResourceVersion())
-                .endMetadata();
-        if (full.getSpec() != null && full.getSpec().getOrdinals() != null) {
-            slim.withNewSpec().withOrdinals(full.getSpec().getOrdinals()).endSpec();
-        }
-        return slim.build();
+        return StatefulSets.essentials(full);
     }
 
     @Override

@@ -44,8 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * each miss in it falls back to 0 at once (counted as {@code failed}, with the same warning in
  * its AdmissionResponse). A 404 or another HTTP error is per set and per review, as before.
  *
- * <p>Watches every namespace, or only the given ones (one informer each). Only the key and
- * {@code spec.ordinals} of each StatefulSet are kept (see {@link SlimStatefulSetStore}).
+ * <p>Watches every namespace, or only the given ones (one informer each). Only each StatefulSet's
+ * {@link StatefulSets#essentials} are kept (see {@link SlimStatefulSetStore}); the coverage gauges
+ * read them through {@link #cached(String)} instead of listing StatefulSets again.
  */
 public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable {
 
@@ -151,6 +152,19 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     @Override
     public StartOrdinal startOrdinal(String namespace, String statefulSet) {
         return withoutBlocking(namespace, statefulSet).orElseGet(() -> fetch(namespace, statefulSet));
+    }
+
+    /**
+     * The cached StatefulSets of one namespace ({@link StatefulSets#essentials} only, shared with the
+     * cache: do not change them), once every informer has synced and one of them watches that
+     * namespace; empty otherwise (the caller then lists them itself).
+     */
+    public Optional<List<StatefulSet>> cached(String namespace) {
+        SlimStatefulSetStore store = stores.containsKey(null) ? stores.get(null) : stores.get(namespace);
+        if (store == null || !hasSynced()) {
+            return Optional.empty();
+        }
+        return Optional.of(store.values().filter(set -> namespace.equals(set.getMetadata().getNamespace())).toList());
     }
 
     /** StatefulSets in the cache. */

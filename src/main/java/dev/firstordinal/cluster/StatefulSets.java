@@ -1,5 +1,6 @@
 package dev.firstordinal.cluster;
 
+import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.PodOrdinal;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 
@@ -28,6 +30,76 @@ public final class StatefulSets {
     public static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 
     private StatefulSets() {
+    }
+
+    /**
+     * A copy holding only what first-ordinal reads from a StatefulSet: namespace, name, uid,
+     * resourceVersion, {@code spec.ordinals}, {@code spec.replicas}, {@code spec.selector}, the pod
+     * template's {@value dev.firstordinal.ordinal.FirstOrdinalRule#SKIP_ANNOTATION} annotation and the
+     * names of the claim templates. Every method of this class, the coverage check and backfill give
+     * the same answer for it as for the whole object. The pod template (most of a StatefulSet's
+     * size), status and managedFields are dropped, so that caches and the coverage's per-namespace
+     * reads keep a few hundred bytes per set.
+     */
+    public static StatefulSet essentials(StatefulSet full) {
+        if (full == null) {
+            return null;
+        }
+        ObjectMeta from = full.getMetadata() == null ? new ObjectMeta() : full.getMetadata();
+        StatefulSet slim = new StatefulSet();
+        slim.setAdditionalProperties(null);
+        slim.setMetadata(leanMetadata(from.getName(), from.getNamespace(), from.getUid(), from.getResourceVersion()));
+        StatefulSetSpec spec = full.getSpec();
+        if (spec != null) {
+            StatefulSetSpec essential = new StatefulSetSpec();
+            essential.setAdditionalProperties(null);
+            essential.setOrdinals(spec.getOrdinals());
+            essential.setReplicas(spec.getReplicas());
+            if (spec.getSelector() != null) {
+                LabelSelector selector = new LabelSelector();
+                selector.setAdditionalProperties(null);
+                selector.setMatchLabels(spec.getSelector().getMatchLabels());
+                selector.setMatchExpressions(spec.getSelector().getMatchExpressions());
+                essential.setSelector(selector);
+            }
+            String skip = spec.getTemplate() == null || spec.getTemplate().getMetadata() == null
+                    || spec.getTemplate().getMetadata().getAnnotations() == null ? null
+                    : spec.getTemplate().getMetadata().getAnnotations().get(FirstOrdinalRule.SKIP_ANNOTATION);
+            if (skip != null) {
+                essential.setTemplate(new PodTemplateSpecBuilder().withNewMetadata()
+                        .withAnnotations(Map.of(FirstOrdinalRule.SKIP_ANNOTATION, skip)).endMetadata().build());
+            }
+            List<PersistentVolumeClaim> claims = new ArrayList<>();
+            if (spec.getVolumeClaimTemplates() != null) {
+                for (PersistentVolumeClaim template : spec.getVolumeClaimTemplates()) {
+                    if (template.getMetadata() != null && template.getMetadata().getName() != null) {
+                        PersistentVolumeClaim claim = new PersistentVolumeClaim();
+                        claim.setAdditionalProperties(null);
+                        claim.setMetadata(leanMetadata(template.getMetadata().getName(), null, null, null));
+                        claims.add(claim);
+                    }
+                }
+            }
+            essential.setVolumeClaimTemplates(claims.isEmpty() ? null : List.copyOf(claims));
+            slim.setSpec(essential);
+        }
+        return slim;
+    }
+
+    /** Metadata without the empty collections fabric8 allocates for every object (a few hundred bytes per set). */
+    private static ObjectMeta leanMetadata(String name, String namespace, String uid, String resourceVersion) {
+        ObjectMeta meta = new ObjectMeta();
+        meta.setName(name);
+        meta.setNamespace(namespace);
+        meta.setUid(uid);
+        meta.setResourceVersion(resourceVersion);
+        meta.setAnnotations(null);
+        meta.setLabels(null);
+        meta.setFinalizers(null);
+        meta.setManagedFields(null);
+        meta.setOwnerReferences(null);
+        meta.setAdditionalProperties(null);
+        return meta;
     }
 
     /** {@code spec.ordinals.start}; 0 when unset (the Kubernetes default). */

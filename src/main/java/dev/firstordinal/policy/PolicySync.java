@@ -1,6 +1,7 @@
 package dev.firstordinal.policy;
 
 import dev.firstordinal.cluster.LeaseElection;
+import dev.firstordinal.cluster.SlimStatefulSetStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -41,6 +42,9 @@ public final class PolicySync implements AutoCloseable {
     /** Why the work ended: {@code stopped} when {@link #close()} ended it, else the Lease was lost or a watch failed. */
     public record End(boolean stopped, String why) {
     }
+
+    /** Page size of the StatefulSet informer's list. */
+    static final long LIST_PAGE_SIZE = 500;
 
     private final KubernetesClient client;
     private final StartOrdinalSync sync;
@@ -97,8 +101,12 @@ public final class PolicySync implements AutoCloseable {
         // A namespace that opts in (or changes) makes every set in it due for a backfill.
         namespaces = watch(client.namespaces().runnableInformer(timing.resync().toMillis()), ns -> ns.getMetadata().getName() + "/*",
                 "namespaces");
-        sets = watch(client.apps().statefulSets().inAnyNamespace().runnableInformer(timing.resync().toMillis()),
-                set -> set.getMetadata().getNamespace() + "/" + set.getMetadata().getName(), "StatefulSets");
+        // Only each set's essentials are kept (SlimStatefulSetStore), and the first list comes in pages.
+        SharedIndexInformer<StatefulSet> setInformer = client.apps().statefulSets().inAnyNamespace().withLimit(LIST_PAGE_SIZE)
+                .runnableInformer(timing.resync().toMillis());
+        setInformer.removeNamespaceIndex();
+        setInformer.itemStore(new SlimStatefulSetStore());
+        sets = watch(setInformer, set -> set.getMetadata().getNamespace() + "/" + set.getMetadata().getName(), "StatefulSets");
         queue();
     }
 

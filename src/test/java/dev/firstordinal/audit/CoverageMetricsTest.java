@@ -81,6 +81,18 @@ class CoverageMetricsTest {
         unreachable.close();
     }
 
+    @Test
+    void readsTheStatefulSetsFromTheWebhooksCacheAndExportsThePassesPerNamespace() {
+        Workloads.createNamespace(client, "cached", Shards.OPTED_IN);
+        io.fabric8.kubernetes.api.model.apps.StatefulSet onlyCached = Workloads.redis("cached", "in-cache", 1, null);
+
+        new CoverageMetrics(null, List.of("cached"), () -> client, () -> ns -> java.util.Optional.of(List.of(onlyCached)), Shards.RULE,
+                registry).run(label);
+
+        assertThat(gauge("cached", "uncovered")).as("the cached set, whose pod does not exist").isEqualTo(1.0);
+        assertThat(registry.get(CoverageMetrics.PASSES).tag("namespace", "cached").gauge().value()).isEqualTo(1.0);
+    }
+
     private double gauge(String namespace, String state) {
         RequiredSearch search = registry.get(CoverageMetrics.STATEFULSETS).tag("namespace", namespace).tag("state", state);
         return search.gauge().value();

@@ -228,16 +228,20 @@ class StatefulSetCacheTest {
     }
 
     @Test
-    void keepsOnlyTheKeyAndOrdinalsOfEachStatefulSet() {
+    void keepsOnlyTheEssentialsOfEachStatefulSet() {
         StatefulSet slim = SlimStatefulSetStore.slim(new StatefulSetBuilder(Workloads.redis("slim", "redis", 3, 3))
-                .editMetadata().withUid("u-1").withResourceVersion("42").endMetadata().build());
+                .editMetadata().withUid("u-1").withResourceVersion("42").endMetadata()
+                .editSpec().editFirstVolumeClaimTemplate().withNewSpec().withAccessModes("ReadWriteOnce").endSpec()
+                .endVolumeClaimTemplate().endSpec().build());
 
         assertThat(slim.getMetadata().getName()).isEqualTo("redis");
         assertThat(slim.getMetadata().getNamespace()).isEqualTo("slim");
         assertThat(slim.getMetadata().getResourceVersion()).isEqualTo("42");
         assertThat(slim.getSpec().getOrdinals().getStart()).isEqualTo(3);
-        assertThat(slim.getSpec().getTemplate()).isNull();
-        assertThat(slim.getSpec().getVolumeClaimTemplates()).isEmpty();
+        assertThat(slim.getSpec().getTemplate()).as("no skip annotation: no template at all").isNull();
+        assertThat(slim.getSpec().getVolumeClaimTemplates()).singleElement()
+                .satisfies(claim -> assertThat(claim.getMetadata().getName()).isEqualTo("data"))
+                .satisfies(claim -> assertThat(claim.getSpec()).isNull());
     }
 
     @Test

@@ -62,4 +62,34 @@ class StatefulSetsTest {
         });
         assertThat(pod.getSpec().getContainers()).extracting(c -> c.getName()).isEqualTo(List.of("redis", "metrics"));
     }
+
+    @Test
+    void essentialsAnswerEveryQuestionAsTheWholeSetDoesAndDropTheTemplate() {
+        List<StatefulSet> sets = List.of(
+                Workloads.redis("shop", "plain", 3, null),
+                new StatefulSetBuilder(Workloads.redis("shop", "custom", 2, 4)).editMetadata().withUid("u-2").withResourceVersion("7").endMetadata()
+                        .editSpec().withReplicas(null).editSelector().addToMatchExpressions(new LabelSelectorRequirementBuilder()
+                                .withKey("tier").withOperator("Exists").build()).endSelector()
+                        .addNewVolumeClaimTemplate().withNewMetadata().withName("logs").endMetadata().endVolumeClaimTemplate()
+                        .editTemplate().editMetadata().addToAnnotations("first-ordinal.dev/skip", "true").endMetadata().endTemplate()
+                        .endSpec().build(),
+                new StatefulSetBuilder().withNewMetadata().withName("bare").withNamespace("shop").endMetadata().build());
+        for (StatefulSet whole : sets) {
+            StatefulSet slim = StatefulSets.essentials(whole);
+            int start = StatefulSets.startOrdinal(whole);
+            assertThat(StatefulSets.startOrdinal(slim)).isEqualTo(start);
+            assertThat(StatefulSets.replicas(slim)).isEqualTo(StatefulSets.replicas(whole));
+            assertThat(StatefulSets.selectorLabels(slim)).isEqualTo(StatefulSets.selectorLabels(whole));
+            assertThat(StatefulSets.claimNames(slim, start)).isEqualTo(StatefulSets.claimNames(whole, start));
+            assertThat(StatefulSets.podName(slim, start)).isEqualTo(StatefulSets.podName(whole, start));
+            assertThat(slim.getMetadata().getUid()).isEqualTo(whole.getMetadata().getUid());
+            assertThat(slim.getMetadata().getResourceVersion()).isEqualTo(whole.getMetadata().getResourceVersion());
+            if (slim.getSpec() != null && slim.getSpec().getTemplate() != null) {
+                assertThat(slim.getSpec().getTemplate().getSpec()).isNull();
+                assertThat(slim.getSpec().getTemplate().getMetadata().getAnnotations()).containsOnlyKeys("first-ordinal.dev/skip");
+            }
+        }
+        assertThat(StatefulSets.essentials(sets.get(1)).getSpec().getTemplate()).as("the skip annotation is kept").isNotNull();
+        assertThat(StatefulSets.essentials(sets.get(0)).getSpec().getTemplate()).as("no skip annotation: no template").isNull();
+    }
 }

@@ -60,23 +60,30 @@ public final class ClusterWebhook implements AutoCloseable {
     /** The webhook installed once per test JVM and running. */
     public static synchronized ClusterWebhook shared() throws Exception {
         if (shared == null) {
-            ControlPlane cluster = ControlPlane.shared();
-            int port = JarProcess.freePort();
-            Path tree = copyDeployTree(cluster.dir().resolve("deploy"));
-            Path out = tree.resolve("kubernetes/overlays/certs-command/certs/out");
-            JarProcess.start(List.of(), "certs", "--out", out.toString(), "--ip", "127.0.0.1").waitFor(60);
-            if (!Files.isRegularFile(out.resolve("secret.yaml"))) {
-                throw new IllegalStateException("the certs command wrote no secret.yaml to " + out);
-            }
-            String rendered = cluster.kubectl(null, "kustomize", tree.resolve("kubernetes/overlays/certs-command").toString())
-                    .orThrow().stdout();
-            cluster.kubectl(pointAtLocalProcess(rendered, port), "apply", "--server-side", "-f", "-").orThrow();
-            Path kubeconfig = cluster.serviceAccountKubeconfig(NAMESPACE, "first-ordinal");
-            shared = new ClusterWebhook(cluster, out, kubeconfig, port, JarProcess.freePort());
+            shared = install(ControlPlane.shared());
             Runtime.getRuntime().addShutdownHook(new Thread(shared::stopQuietly));
             shared.start();
         }
         return shared;
+    }
+
+    /**
+     * The webhook installed on another control plane (e.g. one of a test's own), not started: start it
+     * with {@link #restartWith}, stop it with {@link #close}.
+     */
+    public static ClusterWebhook install(ControlPlane cluster) throws Exception {
+        int port = JarProcess.freePort();
+        Path tree = copyDeployTree(cluster.dir().resolve("deploy"));
+        Path out = tree.resolve("kubernetes/overlays/certs-command/certs/out");
+        JarProcess.start(List.of(), "certs", "--out", out.toString(), "--ip", "127.0.0.1").waitFor(60);
+        if (!Files.isRegularFile(out.resolve("secret.yaml"))) {
+            throw new IllegalStateException("the certs command wrote no secret.yaml to " + out);
+        }
+        String rendered = cluster.kubectl(null, "kustomize", tree.resolve("kubernetes/overlays/certs-command").toString())
+                .orThrow().stdout();
+        cluster.kubectl(pointAtLocalProcess(rendered, port), "apply", "--server-side", "-f", "-").orThrow();
+        Path kubeconfig = cluster.serviceAccountKubeconfig(NAMESPACE, "first-ordinal");
+        return new ClusterWebhook(cluster, out, kubeconfig, port, JarProcess.freePort());
     }
 
     /** The deploy/ tree copied aside, so that generated keys never land in the repository. */
@@ -168,6 +175,11 @@ public final class ClusterWebhook implements AutoCloseable {
         }
     }
 
+    /** The running (or exited) webhook process; null before the first start. */
+    public Process process() {
+        return process == null ? null : process.process();
+    }
+
     /** The webhook's log so far (the packaged jar's stdout and stderr). */
     public String log() throws IOException {
         return process.output();
@@ -178,6 +190,23 @@ public final class ClusterWebhook implements AutoCloseable {
         HttpClient http = HttpClient.newHttpClient();
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /**
+     * One series of {@link #metrics()}, summed over the lines whose labels contain {@code labels}; an
+     * AssertionError with the log's end when the webhook has exited.
+     */
+    public double metric(String name, String labels) {
+        Process running = process();
+        if (running != null && !running.isAlive()) {
+            String log = process.outputOrWhyNot();
+            throw new AssertionError("the webhook exited (" + running.exitValue() + "):\n…" + log.substring(Math.max(0, log.length() - 3000)));
+        }
+        try {
+            return Metrics.sum(metrics(), name, labels);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public Path certificates() {

@@ -55,8 +55,54 @@ final class ClusterWorkloads {
                 .endSpec();
     }
 
+    /**
+     * A shard as fleets have them, for scale tests: {@link #shard} scaled to 0 (no pods) with twenty
+     * environment variables on its Redis container, a pod template of about 1.5 KB of JSON.
+     */
+    static StatefulSet fleetShard(String namespace, String name) {
+        StatefulSet set = shard(namespace, name, 0).build();
+        var redis = set.getSpec().getTemplate().getSpec().getContainers().get(0);
+        for (int i = 0; i < 20; i++) {
+            redis.getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("REDIS_SETTING_" + i, "value-of-setting-" + i + "-for-" + name, null));
+        }
+        return set;
+    }
+
     static StatefulSet create(KubernetesClient client, StatefulSet set) {
         return client.apps().statefulSets().inNamespace(set.getMetadata().getNamespace()).resource(set).create();
+    }
+
+    /**
+     * Creates many sets from a few threads, each create retried a few times (a loaded API server, or a
+     * client starved of CPU, times out now and then); one that already exists counts as created.
+     */
+    static void createAll(KubernetesClient client, List<StatefulSet> sets) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<?>> created = new java.util.ArrayList<>();
+            for (StatefulSet set : sets) {
+                created.add(pool.submit(() -> {
+                    for (int attempt = 1; ; attempt++) {
+                        try {
+                            return create(client, set);
+                        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                            if (e.getCode() == 409) {
+                                return set;
+                            }
+                            if (attempt == 5) {
+                                throw e;
+                            }
+                            Thread.sleep(1000L * attempt);
+                        }
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : created) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     static void namespace(KubernetesClient client, String name, Map<String, String> labels) {

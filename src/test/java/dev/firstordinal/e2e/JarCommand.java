@@ -14,11 +14,17 @@ final class JarCommand {
     }
 
     static Command run(Path kubeconfig, Map<String, String> env, String... args) {
+        return run(kubeconfig, env, List.of("-XX:TieredStopAtLevel=1"), args);
+    }
+
+    /** The same with these JVM options instead of the default ones (e.g. the image's, {@code ImageJvm.flags()}). */
+    static Command run(Path kubeconfig, Map<String, String> env, List<String> jvmOptions, String... args) {
         if (!JarProcess.JAR.toFile().isFile()) {
             throw new IllegalStateException(JarProcess.JAR + " is missing: run the real-cluster tests with 'mvn verify' (after package)");
         }
-        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-jar", JarProcess.JAR.toString()));
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.addAll(jvmOptions);
+        argv.addAll(List.of("-jar", JarProcess.JAR.toString()));
         argv.addAll(List.of(args));
         Map<String, String> all = new java.util.HashMap<>(env);
         all.put("KUBECONFIG", kubeconfig.toString());

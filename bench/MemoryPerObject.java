@@ -1,0 +1,101 @@
+import dev.firstordinal.audit.PodEssentials;
+import dev.firstordinal.cluster.StatefulSets;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.IntFunction;
+
+/**
+ * Heap retained per StatefulSet and per pod by what first-ordinal keeps of them, against the whole
+ * objects (what the coverage run held before issue #31), measured in the same JVM: each object is
+ * parsed from its own JSON (as the Kubernetes client does, so no strings are shared between
+ * objects), N of them are held, and the heap used after a full GC is compared with the heap used
+ * before. Bounded: a fixed number of objects per row.
+ *
+ *   java -XX:+UseSerialGC -Xmx1g -cp <app jar and its libs> bench/MemoryPerObject.java statefulset.yaml [N]
+ *
+ * statefulset.yaml: a StatefulSet whose template stands for a fleet's (e.g. deploy/examples/redis-sentinel).
+ */
+public class MemoryPerObject {
+
+    public static void main(String[] args) throws Exception {
+        StatefulSet example = Serialization.unmarshal(Files.readString(Path.of(args[0])), StatefulSet.class);
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 4000;
+        StatefulSet large = Serialization.clone(example);
+        // A Bitnami-sized template: forty environment variables and a start-up script.
+        var container = large.getSpec().getTemplate().getSpec().getContainers().get(0);
+        for (int i = 0; i < 40; i++) {
+            container.getEnv().add(new EnvVar("REDIS_SETTING_" + i, "value-of-setting-" + i, null));
+        }
+        container.setArgs(java.util.List.of("-c", "# start-up script\n" + "redis-server --port 6379 --save 900 1\n".repeat(60)));
+        for (var row : new Object[][] {{"example template", example}, {"large template", large}}) {
+            StatefulSet set = (StatefulSet) row[1];
+            String setJson = Serialization.asJson(set);
+            Pod pod = pendingPod(set);
+            String podJson = Serialization.asJson(pod);
+            System.out.printf("%s: StatefulSet JSON %d B, pod JSON %d B%n", row[0], setJson.length(), podJson.length());
+            long fullSet = perObject(n, i -> parse(setJson, i, StatefulSet.class));
+            long slimSet = perObject(n, i -> StatefulSets.essentials(parse(setJson, i, StatefulSet.class)));
+            long keyOnly = perObject(n, i -> keyAndOrdinals(parse(setJson, i, StatefulSet.class)));
+            long fullPod = perObject(n, i -> parse(podJson, i, Pod.class));
+            long firstPod = perObject(n, i -> PodEssentials.of(parse(podJson, i, Pod.class), true));
+            long otherPod = perObject(n, i -> PodEssentials.of(parse(podJson, i, Pod.class), false));
+            System.out.printf("  StatefulSet: whole %d B, essentials %d B (%.3f of whole), key and ordinals only (the cache before #31) %d B (%.3f)%n",
+                    fullSet, slimSet, (double) slimSet / fullSet, keyOnly, (double) keyOnly / fullSet);
+            System.out.printf("  pod: whole %d B, first-ordinal essentials %d B (%.3f), other ordinal %d B (%.3f)%n",
+                    fullPod, firstPod, (double) firstPod / fullPod, otherPod, (double) otherPod / fullPod);
+        }
+    }
+
+    /** What the webhook's cache kept of a set before issue #31. */
+    private static StatefulSet keyAndOrdinals(StatefulSet full) {
+        var slim = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withNewMetadata()
+                .withName(full.getMetadata().getName()).withNamespace(full.getMetadata().getNamespace())
+                .withUid(full.getMetadata().getUid()).withResourceVersion(full.getMetadata().getResourceVersion()).endMetadata();
+        if (full.getSpec().getOrdinals() != null) {
+            slim.withNewSpec().withOrdinals(full.getSpec().getOrdinals()).endSpec();
+        }
+        return slim.build();
+    }
+
+    /** A Pending pod as the API server stores it for ordinal 1: the template's pod with uid, resourceVersion and status. */
+    private static Pod pendingPod(StatefulSet set) {
+        Pod pod = StatefulSets.podAt(set, 1);
+        return new PodBuilder(pod).editMetadata().withNamespace("fleet").withUid("6f1c1a3e-0d5e-4a57-9a5f-3b8e1f0c2d11")
+                .withResourceVersion("123456").withCreationTimestamp("2026-12-06T20:00:00Z").endMetadata()
+                .editSpec().withServiceAccountName("default").withNodeName(null).endSpec()
+                .withNewStatus().withPhase("Pending").withQosClass("Burstable").endStatus().build();
+    }
+
+    /** Each object gets its own name, so that its strings are its own. */
+    private static <T> T parse(String json, int i, Class<T> type) {
+        return Serialization.unmarshal(json.replaceFirst("\"name\":\"([^\"]*)\"", "\"name\":\"$1-" + i + "\""), type);
+    }
+
+    private static long perObject(int n, IntFunction<Object> make) {
+        Object[] held = new Object[n];
+        long before = usedAfterGc();
+        for (int i = 0; i < n; i++) {
+            held[i] = make.apply(i);
+        }
+        long after = usedAfterGc();
+        long per = (after - before) / n;
+        if (held[n - 1] == null) {
+            throw new IllegalStateException();
+        }
+        return per;
+    }
+
+    private static long usedAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
