@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * The informer's item store, keeping of each StatefulSet only what the webhook reads: its key
- * ({@code namespace/name}), uid, resourceVersion (the informer compares it) and
- * {@code spec.ordinals}. A StatefulSet's pod template is most of its size; dropping it keeps
+ * ({@code namespace/name}), uid, resourceVersion (the informer compares it), {@code spec.ordinals}
+ * and {@code spec.replicas}. A StatefulSet's pod template is most of its size; dropping it keeps
  * tens of thousands of cached sets in a few megabytes.
  */
 final class SlimStatefulSetStore implements ItemStore<StatefulSet> {
@@ -33,8 +33,9 @@ final class SlimStatefulSetStore implements ItemStore<StatefulSet> {
                 .withUid(full.getMetadata().getUid())
                 .withResourceVersion(full.getMetadata().getResourceVersion())
                 .endMetadata();
-        if (full.getSpec() != null && full.getSpec().getOrdinals() != null) {
-            slim.withNewSpec().withOrdinals(full.getSpec().getOrdinals()).endSpec();
+        if (full.getSpec() != null) {
+            // replicas too: with the start it tells a cached set that lags the API server (StartOrdinal#ruledOut)
+            slim.withNewSpec().withOrdinals(full.getSpec().getOrdinals()).withReplicas(full.getSpec().getReplicas()).endSpec();
         }
         return slim.build();
     }
