@@ -38,7 +38,7 @@ public class RepairBeans {
 
     void start(@Observes StartupEvent event, FirstOrdinalConfig config, Instance<KubernetesClient> clients, FirstOrdinalRule rule,
                StartOrdinalLookup starts, MeterRegistry registry) {
-        if (!config.repair().enabled()) {
+        if (!config.repair().enabled() || config.exitAfterStart()) {
             LOG.info("repair disabled (first-ordinal.repair.enabled=false): pods admission missed stay unmarked until `audit --fix`");
             return;
         }
@@ -53,8 +53,16 @@ public class RepairBeans {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("invalid first-ordinal configuration: first-ordinal.namespace-label: " + e.getMessage(), e);
         }
-        String namespace = PodIdentity.namespace(Optional.empty(), System.getenv(), PodIdentity.SERVICE_ACCOUNT_NAMESPACE,
-                client::getNamespace);
+        String namespace;
+        try {
+            namespace = PodIdentity.namespace(Optional.empty(), System.getenv(), PodIdentity.SERVICE_ACCOUNT_NAMESPACE,
+                    client::getNamespace);
+        } catch (IllegalStateException e) {
+            // Not in a cluster (no service account, no kubeconfig namespace): nothing to repair, and no Lease to hold.
+            LOG.warn("repair off: the webhook cannot tell its own namespace (no POD_NAMESPACE, service account or kubeconfig "
+                    + "namespace), where its Lease lives; set POD_NAMESPACE, or first-ordinal.repair.enabled=false to say so");
+            return;
+        }
         Set<String> excluded = new HashSet<>(config.repair().excludedNamespaces());
         excluded.add(namespace);
         LeaseElection.Lease lease = new LeaseElection.Lease(namespace, config.repair().leaseName(), PodIdentity.identity(System.getenv()),

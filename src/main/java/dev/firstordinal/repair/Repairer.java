@@ -86,6 +86,7 @@ public final class Repairer implements AutoCloseable {
     private final List<SharedIndexInformer<Pod>> podInformers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set when the watches start: the first pass after they have synced looks at every pod. */
     private volatile boolean lookAtAll;
+    private final java.util.concurrent.atomic.AtomicLong lastWatchErrorLog = new java.util.concurrent.atomic.AtomicLong();
     private volatile SharedIndexInformer<Namespace> namespaces;
     private volatile boolean leading;
     private volatile boolean closed;
@@ -147,7 +148,7 @@ public final class Repairer implements AutoCloseable {
         }
         namespaces = client.namespaces().runnableInformer(0);
         namespaces.addEventHandler(handler(ns -> ns.getMetadata().getLabels(), this::namespaceChanged));
-        namespaces.exceptionHandler((started, error) -> !closed);
+        namespaces.exceptionHandler(this::retryAfter);
         namespaces.start();
         List<String> scopes = settings.namespaces().isEmpty() ? java.util.Collections.singletonList(null) : settings.namespaces();
         for (String scope : scopes) {
@@ -175,7 +176,7 @@ public final class Repairer implements AutoCloseable {
                     podChanged(pod, true);
                 }
             });
-            informer.exceptionHandler((started, error) -> !closed);
+            informer.exceptionHandler(this::retryAfter);
             podInformers.add(informer);
             informer.start();
         }
@@ -328,6 +329,20 @@ public final class Repairer implements AutoCloseable {
         }
         plan.kept().forEach(line -> LOG.debugf("repair: %s", line));
         return done;
+    }
+
+    /** A watch failed: retried (fabric8 backs off); logged at most once a minute, with the RBAC it needs. */
+    private boolean retryAfter(boolean started, Throwable error) {
+        if (closed) {
+            return false;
+        }
+        long now = System.nanoTime();
+        long last = lastWatchErrorLog.get();
+        if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1)) && lastWatchErrorLog.compareAndSet(last, now)) {
+            LOG.warnf("repair: a %s failed (%s); retrying, nothing is repaired meanwhile. Check RBAC: list and watch on pods "
+                    + "and namespaces", started ? "watch" : "first list", error.getMessage() == null ? error : error.getMessage().replaceAll("\\s+", " "));
+        }
+        return true;
     }
 
     private boolean optedIn(String namespace) {

@@ -206,4 +206,19 @@ class InstallClusterIT {
         assertThat(manifests).contains("kind: NetworkPolicy", "kind: CronJob");
         assertAccepted("self-managed + network-policy + audit", manifests);
     }
+
+    @Test
+    void theAdmissionOnlyComponentComposesWithAnOverlayAndIsAccepted() throws Exception {
+        Path overlay = deploy.resolve("kubernetes/e2e-admission-only");
+        Files.createDirectories(overlay);
+        Files.writeString(overlay.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources: [../overlays/self-managed]
+                components: [../components/admission-only]
+                """);
+        String manifests = kustomize(overlay);
+        assertThat(manifests).contains("FIRST_ORDINAL_REPAIR_ENABLED").doesNotContain("first-ordinal-repair");
+        assertAccepted("self-managed + admission-only", manifests);
+    }
 }
