@@ -3,10 +3,6 @@ package dev.firstordinal.cluster;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
-
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * The informer's item store, keeping of each StatefulSet only what the webhook reads: its key
@@ -14,9 +10,11 @@ import java.util.stream.Stream;
  * and {@code spec.replicas}. A StatefulSet's pod template is most of its size; dropping it keeps
  * tens of thousands of cached sets in a few megabytes.
  */
-final class SlimStatefulSetStore implements ItemStore<StatefulSet> {
+final class SlimStatefulSetStore extends SlimStore<StatefulSet> {
 
-    private final ConcurrentHashMap<String, StatefulSet> items = new ConcurrentHashMap<>();
+    SlimStatefulSetStore() {
+        super(SlimStatefulSetStore::slim);
+    }
 
     static String key(String namespace, String name) {
         return Cache.namespaceKeyFunc(namespace, name);
@@ -38,40 +36,5 @@ final class SlimStatefulSetStore implements ItemStore<StatefulSet> {
             slim.withNewSpec().withOrdinals(full.getSpec().getOrdinals()).withReplicas(full.getSpec().getReplicas()).endSpec();
         }
         return slim.build();
-    }
-
-    @Override
-    public String getKey(StatefulSet obj) {
-        return Cache.metaNamespaceKeyFunc(obj);
-    }
-
-    @Override
-    public StatefulSet put(String key, StatefulSet obj) {
-        return items.put(key, slim(obj));
-    }
-
-    @Override
-    public StatefulSet remove(String key) {
-        return items.remove(key);
-    }
-
-    @Override
-    public Stream<String> keySet() {
-        return items.keySet().stream();
-    }
-
-    @Override
-    public Stream<StatefulSet> values() {
-        return items.values().stream();
-    }
-
-    @Override
-    public int size() {
-        return items.size();
-    }
-
-    @Override
-    public StatefulSet get(String key) {
-        return items.get(key);
     }
 }

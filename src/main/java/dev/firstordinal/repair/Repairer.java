@@ -3,6 +3,7 @@ package dev.firstordinal.repair;
 import dev.firstordinal.audit.PodFixes;
 import dev.firstordinal.cluster.LeaseElection;
 import dev.firstordinal.cluster.NamespaceLabel;
+import dev.firstordinal.cluster.SlimStore;
 import dev.firstordinal.cluster.StatefulSets;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
@@ -157,7 +158,7 @@ public final class Repairer implements AutoCloseable {
             informer.removeNamespaceIndex();
             informer.addIndexers(Map.of(OWNER_INDEX, pod -> StatefulSetOwner.controllerOf(pod.getMetadata())
                     .map(owner -> List.of(key(pod.getMetadata().getNamespace(), owner.name()))).orElse(List.of())));
-            informer.itemStore(new SlimPodStore());
+            informer.itemStore(new SlimStore<>(SlimPods::slim));
             informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(Pod pod) {

@@ -138,17 +138,7 @@ class KustomizationsTest {
     @Test
     void noMatchConditionsComponentRemovesOnlyTheMatchConditions(@TempDir Path tmp) throws IOException {
         // An older cluster's own kustomization, as the component's comment shows.
-        Path copy = copyDeployKubernetes(tmp);
-        Path cluster = tmp.resolve("old-cluster");
-        Files.createDirectories(cluster);
-        Files.writeString(cluster.resolve("kustomization.yaml"), """
-                apiVersion: kustomize.config.k8s.io/v1beta1
-                kind: Kustomization
-                resources:
-                  - ../%1$s/base
-                components:
-                  - ../%1$s/overlays/no-match-conditions
-                """.formatted(copy.getFileName()));
+        Path cluster = clusterWithComponent(tmp, "old-cluster", "base", "overlays/no-match-conditions");
 
         MutatingWebhook withConditions = KubernetesYaml.only(KubernetesYaml.objects(Kustomize.build(DeployTree.BASE)),
                 MutatingWebhookConfiguration.class).getWebhooks().get(0);
@@ -164,17 +154,7 @@ class KustomizationsTest {
 
     @Test
     void admissionOnlyComponentTurnsTheRepairerOffAndDropsItsGrant(@TempDir Path tmp) throws IOException {
-        Path copy = copyDeployKubernetes(tmp);
-        Path cluster = tmp.resolve("admission-only");
-        Files.createDirectories(cluster);
-        Files.writeString(cluster.resolve("kustomization.yaml"), """
-                apiVersion: kustomize.config.k8s.io/v1beta1
-                kind: Kustomization
-                resources:
-                  - ../%1$s/overlays/self-managed
-                components:
-                  - ../%1$s/components/admission-only
-                """.formatted(copy.getFileName()));
+        Path cluster = clusterWithComponent(tmp, "admission-only", "overlays/self-managed", "components/admission-only");
 
         List<HasMetadata> with = KubernetesYaml.objects(Kustomize.build(DeployTree.OVERLAYS.resolve("self-managed")));
         List<HasMetadata> without = KubernetesYaml.objects(Kustomize.build(cluster));
@@ -185,6 +165,22 @@ class KustomizationsTest {
                         .filter(id -> !id.endsWith("/first-ordinal-repair")).toList());
         assertThat(KubernetesYaml.only(without, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValue()).contains("FIRST_ORDINAL_REPAIR_ENABLED=false");
+    }
+
+    /** A cluster's own kustomization {@code name}: {@code resource} of a copy of deploy/kubernetes with {@code component}. */
+    private static Path clusterWithComponent(Path tmp, String name, String resource, String component) throws IOException {
+        Path copy = copyDeployKubernetes(tmp);
+        Path cluster = tmp.resolve(name);
+        Files.createDirectories(cluster);
+        Files.writeString(cluster.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - ../%1$s/%2$s
+                components:
+                  - ../%1$s/%3$s
+                """.formatted(copy.getFileName(), resource, component));
+        return cluster;
     }
 
     @Test

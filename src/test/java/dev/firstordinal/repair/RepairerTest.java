@@ -6,6 +6,7 @@ import dev.firstordinal.hook.HookAnnotations;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
+import dev.firstordinal.testing.Await;
 import dev.firstordinal.testing.Workloads;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -100,7 +100,7 @@ class RepairerTest {
 
         repairer = start("replica-a");
 
-        await(() -> labels("shop", "cache-0").containsKey(LABEL) && annotations("shop", "cache-1").isEmpty());
+        Await.until(Duration.ofSeconds(20), () -> labels("shop", "cache-0").containsKey(LABEL) && annotations("shop", "cache-1").isEmpty());
         assertThat(annotations("shop", "cache-0")).containsKey(HookAnnotations.COMMAND);
         assertThat(labels("shop", "cache-1")).doesNotContainKey(LABEL);
         assertThat(labels("elsewhere", "cache-0")).as("a namespace that did not opt in").doesNotContainKey(LABEL);
@@ -113,21 +113,6 @@ class RepairerTest {
         // A pod created later, while the repairer runs: marked on its event, not only at the next resync.
         StatefulSet late = set("shop", "late", 1);
         pod(late, 0, false);
-        await(() -> labels("shop", "late-0").containsKey(LABEL));
-    }
-
-    private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 20 s");
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(Duration.ofSeconds(20), () -> labels("shop", "late-0").containsKey(LABEL));
     }
 }

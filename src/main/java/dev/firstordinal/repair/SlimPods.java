@@ -6,22 +6,19 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
- * The repairer's pod informer store, keeping of each pod only what {@link RepairPlan} reads: its
- * identity, resourceVersion (the informer compares it, the repair's patch tests it), labels,
+ * What the repairer's pod informer keeps of each pod (in a {@link dev.firstordinal.cluster.SlimStore}):
+ * only what {@link RepairPlan} reads: its identity, resourceVersion (the informer compares it, the repair's patch tests it), labels,
  * annotations, ownerReferences, creation and deletion timestamps, and each container's name and image
  * (the hook's container is chosen from them). No managedFields, no spec beyond that, no status.
  */
-final class SlimPodStore implements ItemStore<Pod> {
+final class SlimPods {
 
-    private final ConcurrentHashMap<String, Pod> items = new ConcurrentHashMap<>();
+    private SlimPods() {
+    }
 
     static Pod slim(Pod full) {
         if (full == null) {
@@ -45,40 +42,5 @@ final class SlimPodStore implements ItemStore<Pod> {
                         .build())
                 .withNewSpec().withContainers(containers).endSpec()
                 .build();
-    }
-
-    @Override
-    public String getKey(Pod obj) {
-        return Cache.metaNamespaceKeyFunc(obj);
-    }
-
-    @Override
-    public Pod put(String key, Pod obj) {
-        return items.put(key, slim(obj));
-    }
-
-    @Override
-    public Pod remove(String key) {
-        return items.remove(key);
-    }
-
-    @Override
-    public Stream<String> keySet() {
-        return items.keySet().stream();
-    }
-
-    @Override
-    public Stream<Pod> values() {
-        return items.values().stream();
-    }
-
-    @Override
-    public int size() {
-        return items.size();
-    }
-
-    @Override
-    public Pod get(String key) {
-        return items.get(key);
     }
 }
