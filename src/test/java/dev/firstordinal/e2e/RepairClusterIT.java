@@ -97,7 +97,10 @@ class RepairClusterIT {
         ClusterWorkloads.awaitPods(client, NS, Map.of("app", "selected"), 2, pods -> true);
         client.pods().inNamespace(NS).withName("over-1").edit(p -> {
             p.getMetadata().getLabels().put(LABEL, LABEL_VALUE);
-            p.getMetadata().getAnnotations().putAll(hookFor("redis"));
+            Map<String, String> annotations = new LinkedHashMap<>(p.getMetadata().getAnnotations() == null ? Map.of()
+                    : p.getMetadata().getAnnotations());
+            annotations.putAll(hookFor("redis"));
+            p.getMetadata().setAnnotations(annotations);
             return p;
         });
         assertThat(firsts).allSatisfy(name -> assertThat(marks(pod(name))).as(name + " created while the webhook was down").isEmpty());
