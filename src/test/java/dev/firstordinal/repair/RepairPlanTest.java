@@ -93,9 +93,10 @@ class RepairPlanTest {
             assertThat(repair.fix().pod()).isEqualTo("mv-2");
             assertThat(repair.cause()).isEqualTo(RepairCause.CLEANED);
             assertThat(repair.unmarkedSince()).isEmpty();
-            assertThat(ops(repair.fix())).containsExactly("test /metadata/labels/" + LABEL, "remove /metadata/labels/" + LABEL,
+            assertThat(ops(repair.fix())).containsExactly("test /metadata/resourceVersion",
+                    "test /metadata/labels/" + LABEL, "remove /metadata/labels/" + LABEL,
                     "test /metadata/annotations/pre.hook.backup.velero.io~1container", "remove /metadata/annotations/pre.hook.backup.velero.io~1container",
-                    "test /metadata/annotations/pre.hook.backup.velero.io~1command", "remove /metadata/annotations/pre.hook.backup.velero.io~1command",
+                    "remove /metadata/annotations/pre.hook.backup.velero.io~1command",
                     "test /metadata/annotations/pre.hook.backup.velero.io~1on-error", "remove /metadata/annotations/pre.hook.backup.velero.io~1on-error",
                     "test /metadata/annotations/pre.hook.backup.velero.io~1timeout", "remove /metadata/annotations/pre.hook.backup.velero.io~1timeout");
         });
