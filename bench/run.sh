@@ -90,6 +90,10 @@ if unzip -p target/quarkus-app/app/*.jar application.properties 2>/dev/null | gr
     CACHE_FEATURE=1
     BASE_SETTINGS+=(-Dfirst-ordinal.statefulset-cache.enabled=false)
 fi
+# The repairer (first-ordinal.repair.*), when this build has it: off, no cluster here (it would compete for a Lease).
+if unzip -p target/quarkus-app/app/*.jar application.properties 2>/dev/null | grep -q '^first-ordinal.repair'; then
+    BASE_SETTINGS+=(-Dfirst-ordinal.repair.enabled=false)
+fi
 
 # ---- wait for a quiet machine ---------------------------------------------------------------------
 QUIET_WAIT=${BENCH_QUIET_WAIT:-300}

@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * A lookup that answers only from memory ({@link StartOrdinalLookup#withoutBlocking}) and notes
- * when it could not. Its answer on a miss is a placeholder: a decision made with it must be
- * thrown away and made again, off the event loop, with the blocking lookup.
+ * when it could not: a miss, or a cached answer that must be {@linkplain StartOrdinalLookup#reread read
+ * again}. Its answer then is a placeholder: a decision made with it must be thrown away and made again,
+ * off the event loop, with the blocking lookup.
  */
 final class CacheOnlyLookup implements StartOrdinalLookup {
 
@@ -26,6 +27,13 @@ final class CacheOnlyLookup implements StartOrdinalLookup {
         }
         missed = true;
         return StartOrdinal.of(0);
+    }
+
+    /** A re-read blocks: noted like a miss, so that the review is decided again where the lookup may block. */
+    @Override
+    public StartOrdinal reread(String namespace, String statefulSet, StartOrdinal cached) {
+        missed = true;
+        return cached;
     }
 
     @Override

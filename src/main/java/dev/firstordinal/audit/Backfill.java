@@ -25,7 +25,7 @@ import java.util.Map;
  *   <li>Every other ordinal loses what {@link Cleanup#of} says: the backup label, unless the
  *       StatefulSet's selector uses its key (that would orphan the pod; reported in
  *       {@link Plan#kept()} instead), and first-ordinal's own hook annotations (a user's hook stays).
- *       The {@link PodPatch#removals} patch tests each value before removing it.</li>
+ *       The {@link PodPatch#removals} patch tests the pod's resourceVersion and each value it can before removing it.</li>
  *   <li>Skipped StatefulSets ({@code first-ordinal.dev/skip}) are left alone.</li>
  * </ul>
  */
@@ -64,7 +64,7 @@ public final class Backfill {
                     Cleanup cleanup = Cleanup.of(pod.getMetadata(), rule.policy(), selector);
                     if (cleanup.changesPod()) {
                         fixes.add(new PodFix(snapshot.namespace(), pod.getMetadata().getName(), PodFix.Action.REMOVE,
-                                PodPatch.removals(cleanup.labelsToRemove(), cleanup.annotationsToRemove()),
+                                PodPatch.removals(pod.getMetadata().getResourceVersion(), cleanup.labelsToRemove(), cleanup.annotationsToRemove()),
                                 removalDescription(cleanup), List.of()));
                     }
                     cleanup.keptSelectorLabels().forEach((key, value) -> kept.add(snapshot.namespace() + "/" + pod.getMetadata().getName()

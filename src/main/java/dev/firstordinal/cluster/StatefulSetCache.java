@@ -44,6 +44,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * each miss in it falls back to 0 at once (counted as {@code failed}, with the same warning in
  * its AdmissionResponse). A 404 or another HTTP error is per set and per review, as before.
  *
+ * <p>A cached set can lag the API server: the StatefulSet controller creates the pods of a new
+ * {@code spec.ordinals.start} right after the update, often before this informer has it. A cached answer
+ * therefore carries the cached {@code spec.replicas}, and a pod whose ordinal lies outside the cached
+ * {@code [start, start + replicas)} makes the rule {@linkplain #reread read the set again} with the same
+ * bounded GET (counted in {@value #STALE_METRIC}{@code _total}); if that fails, the cached start is kept,
+ * with a warning.
+ *
  * <p>Watches every namespace, or only the given ones (one informer each). Only each StatefulSet's
  * {@link StatefulSets#essentials} are kept (see {@link SlimStatefulSetStore}); the coverage gauges
  * read them through {@link #cached(String)} instead of listing StatefulSets again.
@@ -55,6 +62,8 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     public static final Duration UNREACHABLE_RETRY_AFTER = Duration.ofSeconds(30);
     public static final String MISSES_METRIC = "first_ordinal_statefulset_cache_misses";
     public static final String ENTRIES_METRIC = "first_ordinal_statefulset_cache_entries";
+    /** Cached answers that ruled the reviewed pod's ordinal out, so the set was read again. */
+    public static final String STALE_METRIC = "first_ordinal_statefulset_cache_stale";
     /** Page size of the informer's initial list, so that 10,000 StatefulSets do not come in one response. */
     static final long LIST_PAGE_SIZE = 500;
     /** GETs in flight at once; more misses than this fall back at once rather than queue. */
@@ -73,6 +82,7 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     private final Counter fetched;
     private final Counter notFound;
     private final Counter failed;
+    private final Counter stale;
     private final AtomicLong lastInformerErrorLog = new AtomicLong();
     private final UnreachableWindow unreachable;
     private volatile boolean closed;
@@ -108,6 +118,10 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
         this.fetched = missCounter(registry, "fetched");
         this.notFound = missCounter(registry, "not_found");
         this.failed = missCounter(registry, "failed");
+        this.stale = Counter.builder(STALE_METRIC)
+                .description("Cached StatefulSets that could not be right for the pod under review (its ordinal outside the cached "
+                        + "[start, start + replicas)), so the set was read again")
+                .register(registry);
         Gauge.builder(ENTRIES_METRIC, this, StatefulSetCache::size)
                 .description("StatefulSets in the webhook's informer cache")
                 .register(registry);
@@ -142,16 +156,44 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
         SlimStatefulSetStore store = stores.containsKey(null) ? stores.get(null) : stores.get(namespace);
         StatefulSet cached = store == null ? null : store.get(SlimStatefulSetStore.key(namespace, statefulSet));
         if (cached != null) {
-            return Optional.of(StartOrdinal.of(StatefulSets.startOrdinal(cached)));
+            return Optional.of(StartOrdinal.cached(StatefulSets.startOrdinal(cached), StatefulSets.replicas(cached)));
         }
         // While the API server is taken as unreachable the answer needs no read: give it here, on the
         // caller's thread, instead of sending the review to a worker only to guess there.
-        return unreachable.skipping() ? Optional.of(skipped(namespace, statefulSet)) : Optional.empty();
+        return unreachable.skipping() ? Optional.of(skipped(namespace, statefulSet, Miss.ABSENT)) : Optional.empty();
     }
 
     @Override
     public StartOrdinal startOrdinal(String namespace, String statefulSet) {
-        return withoutBlocking(namespace, statefulSet).orElseGet(() -> fetch(namespace, statefulSet));
+        return withoutBlocking(namespace, statefulSet).orElseGet(() -> fetch(namespace, statefulSet, Miss.ABSENT));
+    }
+
+    /** The cached set cannot be right for the pod under review: one bounded GET, as on a miss; the cached start if it fails. */
+    @Override
+    public StartOrdinal reread(String namespace, String statefulSet, StartOrdinal cached) {
+        stale.increment();
+        return fetch(namespace, statefulSet, Miss.stale(cached));
+    }
+
+    /**
+     * Why a set is read and what is answered when the read fails.
+     *
+     * @param state  what the cache held, for the warning ("is not in the cache")
+     * @param guess  the start answered when the read fails
+     */
+    private record Miss(String state, int guess) {
+
+        static final Miss ABSENT = new Miss("is not in the cache", 0);
+
+        static Miss stale(StartOrdinal cached) {
+            return new Miss("is stale in the cache (start " + cached.value() + ", " + cached.replicas()
+                    + " replicas there, which cannot make the pod under review)", cached.value());
+        }
+
+        String assumption() {
+            return this == ABSENT ? "assuming its first ordinal is 0 (spec.ordinals.start unknown)"
+                    : "assuming its first ordinal is still " + guess;
+        }
     }
 
     /**
@@ -177,72 +219,71 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
         return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
     }
 
-    private StartOrdinal fetch(String namespace, String name) {
+    private StartOrdinal fetch(String namespace, String name, Miss miss) {
         if (unreachable.skipping()) {
-            return skipped(namespace, name);
+            return skipped(namespace, name, miss);
         }
         Future<StatefulSet> get;
         try {
             get = gets.submit(() -> getClient.apps().statefulSets().inNamespace(namespace).withName(name).get());
         } catch (RejectedExecutionException e) {
-            return fallback(failed, namespace, name, "it is not cached yet and " + MAX_GETS_IN_FLIGHT + " other reads are in flight");
+            return fallback(failed, namespace, name, miss, MAX_GETS_IN_FLIGHT + " other reads are in flight");
         }
         try {
             StatefulSet statefulSet = get.get(getTimeout.toMillis(), TimeUnit.MILLISECONDS);
             if (statefulSet == null) {
-                return fallback(notFound, namespace, name, "it was not found");
+                return fallback(notFound, namespace, name, miss, "it was not found");
             }
             fetched.increment();
             int start = StatefulSets.startOrdinal(statefulSet);
-            LOG.debugf("StatefulSet %s/%s was not cached yet; read it: first ordinal %d", namespace, name, start);
+            LOG.debugf("StatefulSet %s/%s %s; read it: first ordinal %d", namespace, name, miss.state(), start);
             return StartOrdinal.of(start);
         } catch (TimeoutException e) {
             get.cancel(true);
-            return noAnswer(namespace, name, "reading it took longer than " + getTimeout.toMillis() + "ms");
+            return noAnswer(namespace, name, miss, "reading it took longer than " + getTimeout.toMillis() + "ms");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof KubernetesClientException k && k.getCode() > 0) {
-                return fallback(failed, namespace, name, "reading it failed: " + oneLine(k));
+                return fallback(failed, namespace, name, miss, "reading it failed: " + oneLine(k));
             }
-            return noAnswer(namespace, name, "reading it failed: " + oneLine(e.getCause()));
+            return noAnswer(namespace, name, miss, "reading it failed: " + oneLine(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             get.cancel(true);
-            return fallback(failed, namespace, name, "reading it was interrupted");
+            return fallback(failed, namespace, name, miss, "reading it was interrupted");
         }
     }
 
     /** The guess while the unreachable window runs: counted as failed, no log line (the window's first failure logged). */
-    private StartOrdinal skipped(String namespace, String name) {
+    private StartOrdinal skipped(String namespace, String name, Miss miss) {
         failed.increment();
-        return StartOrdinal.guessed(0, warning(namespace, name, "the API server could not be reached lately (a read is "
+        return StartOrdinal.guessed(miss.guess(), warning(namespace, name, miss, "the API server could not be reached lately (a read is "
                 + "tried again " + unreachable.length().toSeconds() + "s after the last failed one)"));
     }
 
-    private static StartOrdinal fallback(Counter counter, String namespace, String name, String why) {
+    private static StartOrdinal fallback(Counter counter, String namespace, String name, Miss miss, String why) {
         counter.increment();
-        String warning = warning(namespace, name, why);
+        String warning = warning(namespace, name, miss, why);
         LOG.warn(warning);
-        return StartOrdinal.guessed(0, warning);
+        return StartOrdinal.guessed(miss.guess(), warning);
     }
 
     /**
      * The GET got no HTTP answer: the API server is taken as unreachable for every set for a while.
      * Only the failure that starts that window logs, and says so.
      */
-    private StartOrdinal noAnswer(String namespace, String name, String why) {
+    private StartOrdinal noAnswer(String namespace, String name, Miss miss, String why) {
         failed.increment();
-        String warning = warning(namespace, name, why);
+        String warning = warning(namespace, name, miss, why);
         if (unreachable.unreachable()) {
             LOG.warnf("%s. The API server did not answer: StatefulSets are not read again for %ds; until then a pod whose "
                     + "StatefulSet is not cached is decided by its own ordinal as if its set started at 0, with this warning "
                     + "in its AdmissionResponse, and no further log line", warning, unreachable.length().toSeconds());
         }
-        return StartOrdinal.guessed(0, warning);
+        return StartOrdinal.guessed(miss.guess(), warning);
     }
 
-    private static String warning(String namespace, String name, String why) {
-        return "first-ordinal: StatefulSet " + namespace + "/" + name + " is not in the cache and " + why
-                + "; assuming its first ordinal is 0 (spec.ordinals.start unknown)";
+    private static String warning(String namespace, String name, Miss miss, String why) {
+        return "first-ordinal: StatefulSet " + namespace + "/" + name + " " + miss.state() + " and " + why + "; " + miss.assumption();
     }
 
     private boolean retryAfter(boolean started, Throwable error) {

@@ -33,6 +33,8 @@ public interface FirstOrdinalConfig {
 
     Coverage coverage();
 
+    Repair repair();
+
     /**
      * Start, answer the warm-up review, then exit 0: the training run that writes the image's AOT
      * cache ({@code -XX:AOTCacheOutput}, see Dockerfile.jvm). Never set it on a running webhook.
@@ -217,6 +219,27 @@ public interface FirstOrdinalConfig {
         /** Deadline of the one GET made for a StatefulSet not in the cache (at most 500ms). */
         @WithDefault("500ms")
         Duration getTimeout();
+    }
+
+    interface Repair {
+        /**
+         * Webhook mode's self-repair: the replica holding the repair Lease marks first-ordinal pods admission
+         * missed and cleans first-ordinal's marks from pods no longer first. Off: admission only.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The coordination.k8s.io Lease, in the webhook's namespace, that picks the one replica that repairs. */
+        @WithDefault("first-ordinal-repair")
+        String leaseName();
+
+        /** How often every watched pod is looked at again, regardless of events. */
+        @WithDefault("1m")
+        Duration resync();
+
+        /** Namespaces never repaired, whatever their labels (the webhook's own namespace is always added). */
+        @WithDefault("kube-system")
+        List<String> excludedNamespaces();
     }
 
     interface Coverage {

@@ -125,7 +125,7 @@ public final class SelfLabeller {
         if (!cleanup.changesPod()) {
             return Result.unpatched(Action.NOTHING_TO_CLEAN, where + "; it carries no first-ordinal marks", warnings);
         }
-        String sent = applyPatch(namespace, live, PodPatch.removals(cleanup.labelsToRemove(), cleanup.annotationsToRemove()));
+        String sent = applyPatch(namespace, live, PodPatch.removals(live.getMetadata().getResourceVersion(), cleanup.labelsToRemove(), cleanup.annotationsToRemove()));
         return new Result(Action.CLEANED, where + ": removed " + String.join(", ", cleanup.removedKeys()), warnings, Optional.of(sent));
     }
 

@@ -22,7 +22,9 @@ import java.util.OptionalInt;
  *
  * <p>Contract:
  * <ul>
- *   <li>Pure: no I/O beyond the {@link StartOrdinalLookup} it is handed.</li>
+ *   <li>Pure: no I/O beyond the {@link StartOrdinalLookup} it is handed. When the lookup's answer rules the
+ *       pod's ordinal out ({@link StartOrdinalLookup.StartOrdinal#ruledOut}: a cache that has not seen the
+ *       set's latest start or scale), the start is read again through {@link StartOrdinalLookup#reread}.</li>
  *   <li>Additive: never overwrites or removes a label or annotation the pod has.</li>
  *   <li>The user wins: if the pod has any {@code pre.hook.backup.velero.io/*} annotation, no hook
  *       annotation is added (the label still is).</li>
@@ -72,6 +74,9 @@ public final class FirstOrdinalRule {
             return Decision.notOurs("pod name '" + metadata.getName() + "' has no ordinal after '" + statefulSet + "-'");
         }
         StartOrdinalLookup.StartOrdinal start = starts.startOrdinal(namespace, statefulSet);
+        if (start.ruledOut(ordinal.getAsInt())) {
+            start = starts.reread(namespace, statefulSet, start);
+        }
         List<String> warnings = new ArrayList<>();
         start.warning().ifPresent(warnings::add);
         if (ordinal.getAsInt() != start.value()) {

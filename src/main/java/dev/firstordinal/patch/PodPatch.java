@@ -32,12 +32,22 @@ public final class PodPatch {
     }
 
     /**
-     * The patch that removes labels and annotations from a live pod. Each {@code remove} is guarded
-     * by a {@code test} of the value seen, so the patch fails instead of removing something that
-     * changed in the meantime.
+     * The patch that removes labels and annotations from a live pod, guarded so that it fails instead of
+     * removing something that changed since the pod was read: first a {@code test} of the pod's
+     * {@code resourceVersion} (when known), then, before each {@code remove}, a {@code test} of the value seen.
+     *
+     * <p>A value holding {@code <}, {@code >}, {@code &}, U+2028 or U+2029 gets no value test: the API server
+     * (evanphx/json-patch v4) compares a test's JSON text byte for byte with its own encoding of the pod,
+     * which writes those characters as {@code \u003c}-style escapes, so that test could never pass
+     * (first-ordinal's hook script has them). The resourceVersion test guards those removals.
+     *
+     * @param resourceVersion the pod's resourceVersion as read; null: no such test
      */
-    public static ArrayNode removals(Map<String, String> labels, Map<String, String> annotations) {
+    public static ArrayNode removals(String resourceVersion, Map<String, String> labels, Map<String, String> annotations) {
         ArrayNode ops = NODES.arrayNode();
+        if (resourceVersion != null) {
+            ops.add(op("test", "/metadata/resourceVersion").put("value", resourceVersion));
+        }
         removeAll(ops, "/metadata/labels", labels);
         removeAll(ops, "/metadata/annotations", annotations);
         return ops;
@@ -46,9 +56,22 @@ public final class PodPatch {
     private static void removeAll(ArrayNode ops, String mapPath, Map<String, String> seen) {
         seen.forEach((key, value) -> {
             String path = mapPath + "/" + JsonPointers.escape(key);
-            ops.add(op("test", path).put("value", value));
+            if (comparableByTheApiServer(value)) {
+                ops.add(op("test", path).put("value", value));
+            }
             ops.add(op("remove", path));
         });
+    }
+
+    /** Whether the API server's JSON encoder writes this string as Jackson does (it escapes HTML characters and U+2028/9). */
+    static boolean comparableByTheApiServer(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029' || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void addAll(ArrayNode ops, String mapPath, Map<String, String> existing, Map<String, String> additions) {

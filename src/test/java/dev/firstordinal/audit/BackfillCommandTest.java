@@ -117,7 +117,8 @@ class BackfillCommandTest {
                         + "    [{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\"")
                 .contains("{\"op\":\"add\",\"path\":\"/metadata/labels/velero-backup-schedule\",\"value\":\"redis\"}")
                 .contains("  would patch fix-dry/cache-c-1: remove label velero-backup-schedule=redis and 4 first-ordinal hook annotations\n"
-                        + "    [{\"op\":\"test\",\"path\":\"/metadata/labels/velero-backup-schedule\",\"value\":\"redis\"},"
+                        + "    [{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\"")
+                .contains("{\"op\":\"test\",\"path\":\"/metadata/labels/velero-backup-schedule\",\"value\":\"redis\"},"
                         + "{\"op\":\"remove\",\"path\":\"/metadata/labels/velero-backup-schedule\"}");
         assertThat(run.out()).endsWith("3 StatefulSets in namespace fix-dry: 1 covered, 1 uncovered, 1 overcovered\n");
         assertThat(run.code()).isEqualTo(1);

@@ -198,6 +198,7 @@ class AttackSurvivalIT {
             options.addAll(List.of(
                     "-Dfirst-ordinal.statefulset-cache.enabled=false",
                     "-Dfirst-ordinal.coverage.enabled=false",
+                    "-Dfirst-ordinal.repair.enabled=false",
                     "-Dquarkus.http.host=127.0.0.1",
                     "-Dquarkus.management.host=127.0.0.1"));
             options.addAll(extra);

@@ -94,8 +94,8 @@ class StatefulSetCacheTest {
         requestsSinceLastCall();
 
         for (int i = 0; i < 100; i++) {
-            assertThat(cache.withoutBlocking("cached", "redis")).contains(StartOrdinal.of(7));
-            assertThat(cache.startOrdinal("cached", "redis")).isEqualTo(StartOrdinal.of(7));
+            assertThat(cache.withoutBlocking("cached", "redis")).contains(StartOrdinal.cached(7, 3));
+            assertThat(cache.startOrdinal("cached", "redis")).isEqualTo(StartOrdinal.cached(7, 3));
         }
 
         assertThat(requestsSinceLastCall()).as("requests for the StatefulSet")
@@ -205,11 +205,11 @@ class StatefulSetCacheTest {
     void followsChangesAndDeletionsOfStatefulSets() {
         create(Workloads.redis("changes", "redis", 3, null));
         StatefulSetCache cache = synced(List.of());
-        assertThat(cache.withoutBlocking("changes", "redis")).contains(StartOrdinal.of(0));
+        assertThat(cache.withoutBlocking("changes", "redis")).contains(StartOrdinal.cached(0, 3));
 
         client.apps().statefulSets().inNamespace("changes").withName("redis")
                 .edit(s -> new StatefulSetBuilder(s).editSpec().withNewOrdinals().withStart(5).endOrdinals().endSpec().build());
-        await(() -> cache.withoutBlocking("changes", "redis").equals(java.util.Optional.of(StartOrdinal.of(5))));
+        await(() -> cache.withoutBlocking("changes", "redis").equals(java.util.Optional.of(StartOrdinal.cached(5, 3))));
 
         client.apps().statefulSets().inNamespace("changes").withName("redis").delete();
         await(() -> cache.withoutBlocking("changes", "redis").isEmpty());
@@ -221,10 +221,46 @@ class StatefulSetCacheTest {
         create(Workloads.redis("unwatched", "redis", 3, 4));
         StatefulSetCache cache = synced(List.of("watched"));
 
-        assertThat(cache.withoutBlocking("watched", "redis")).contains(StartOrdinal.of(2));
+        assertThat(cache.withoutBlocking("watched", "redis")).contains(StartOrdinal.cached(2, 3));
         assertThat(cache.withoutBlocking("unwatched", "redis")).isEmpty();
         assertThat(cache.startOrdinal("unwatched", "redis")).as("a miss still GETs").isEqualTo(StartOrdinal.of(4));
         assertThat(cache.size()).isEqualTo(1);
+    }
+
+    @Test
+    void readsAStaleSetAgainWithOneGet() {
+        create(Workloads.redis("stale", "mv", 2, null));
+        StatefulSetCache cache = synced(List.of());
+        StartOrdinal cached = cache.startOrdinal("stale", "mv");
+        assertThat(cached).isEqualTo(StartOrdinal.cached(0, 2));
+        client.apps().statefulSets().inNamespace("stale").withName("mv").edit(s -> {
+            s.getSpec().setOrdinals(new io.fabric8.kubernetes.api.model.apps.StatefulSetOrdinals(5));
+            return s;
+        });
+        requestsSinceLastCall();
+
+        assertThat(cached.ruledOut(5)).as("pod 5 against the cached range").isTrue();
+        StartOrdinal fresh = cache.reread("stale", "mv", cached);
+
+        assertThat(fresh).isEqualTo(StartOrdinal.of(5));
+        assertThat(requestsSinceLastCall()).containsExactly("GET /apis/apps/v1/namespaces/stale/statefulsets/mv");
+        assertThat(registry.get(StatefulSetCache.STALE_METRIC).counter().count()).isEqualTo(1);
+        assertThat(misses("fetched")).isEqualTo(1);
+    }
+
+    @Test
+    void keepsTheCachedStartWithAWarningWhenAStaleSetCannotBeRead() {
+        server.expect().get().withPath("/apis/apps/v1/namespaces/stale-broken/statefulsets/mv")
+                .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcdserver: request timed out").build()).always();
+        StatefulSetCache cache = cache(List.of(), Duration.ofMillis(500));
+
+        StartOrdinal start = cache.reread("stale-broken", "mv", StartOrdinal.cached(3, 2));
+
+        assertThat(start.value()).isEqualTo(3);
+        assertThat(start.warning()).hasValueSatisfying(w -> assertThat(w)
+                .contains("StatefulSet stale-broken/mv is stale in the cache (start 3, 2 replicas").contains("HTTP 500")
+                .contains("assuming its first ordinal is still 3"));
+        assertThat(misses("failed")).isEqualTo(1);
     }
 
     @Test
@@ -238,6 +274,7 @@ class StatefulSetCacheTest {
         assertThat(slim.getMetadata().getNamespace()).isEqualTo("slim");
         assertThat(slim.getMetadata().getResourceVersion()).isEqualTo("42");
         assertThat(slim.getSpec().getOrdinals().getStart()).isEqualTo(3);
+        assertThat(slim.getSpec().getReplicas()).isEqualTo(3);
         assertThat(slim.getSpec().getTemplate()).as("no skip annotation: no template at all").isNull();
         assertThat(slim.getSpec().getVolumeClaimTemplates()).singleElement()
                 .satisfies(claim -> assertThat(claim.getMetadata().getName()).isEqualTo("data"))
@@ -349,17 +386,6 @@ class StatefulSetCacheTest {
     }
 
     private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 10s");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        dev.firstordinal.testing.Await.until(Duration.ofSeconds(10), condition);
     }
 }

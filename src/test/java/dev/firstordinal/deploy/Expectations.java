@@ -45,6 +45,9 @@ final class Expectations {
             "/pods", Set.of("get", "list"),
             "/persistentvolumeclaims", Set.of("list"));
 
+    /** The repairer's ClusterRole: watch and patch pods, nothing else (docs/security.md#the-repairer). */
+    static final Map<String, Set<String>> REPAIR_RBAC = Map.of("/pods", Set.of("watch", "patch"));
+
     private Expectations() {
     }
 
@@ -231,6 +234,13 @@ final class Expectations {
     /** The webhook's ClusterRole grants exactly {@link #WEBHOOK_RBAC}. */
     static void assertWebhookRbac(ClusterRole role) {
         assertThat(verbsByResource(role.getRules())).isEqualTo(WEBHOOK_RBAC);
+    }
+
+    /** The repairer's grant: {@link #REPAIR_RBAC} cluster-wide, and only its own Lease (by name) besides creating one. */
+    static void assertRepairRbac(ClusterRole role, Role lease, String leaseName) {
+        assertThat(verbsByResource(role.getRules())).isEqualTo(REPAIR_RBAC);
+        assertThat(lease.getRules()).extracting(r -> r.getResources() + " " + r.getResourceNames() + " " + r.getVerbs())
+                .containsExactlyInAnyOrder("[leases] [" + leaseName + "] [get, update, patch]", "[leases] [] [create]");
     }
 
     /** No wildcard, no privilege-escalating verb, no resourceNames-less write to RBAC objects. */

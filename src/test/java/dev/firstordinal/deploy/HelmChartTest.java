@@ -98,6 +98,8 @@ class HelmChartTest {
                 "ServiceAccount/first-ordinal", "ClusterRole/first-ordinal", "ClusterRoleBinding/first-ordinal",
                 "Role/first-ordinal-tls", "RoleBinding/first-ordinal-tls",
                 "ClusterRole/first-ordinal-webhook-cabundle", "ClusterRoleBinding/first-ordinal-webhook-cabundle",
+                "ClusterRole/first-ordinal-repair", "ClusterRoleBinding/first-ordinal-repair", "Role/first-ordinal-repair",
+                "RoleBinding/first-ordinal-repair",
                 "Deployment/first-ordinal", "PodDisruptionBudget/first-ordinal", "Service/first-ordinal",
                 "MutatingWebhookConfiguration/first-ordinal");
         assertThat(helm).noneMatch(o -> o instanceof GenericKubernetesResource);
@@ -128,6 +130,16 @@ class HelmChartTest {
         Expectations.assertWebhookRbac(KubernetesYaml.only(helm, ClusterRole.class, "first-ordinal"));
         assertThat(KubernetesYaml.only(helm, ClusterRoleBinding.class, "first-ordinal").getSubjects())
                 .isEqualTo(KubernetesYaml.only(overlay, ClusterRoleBinding.class, "first-ordinal").getSubjects());
+        Expectations.assertRepairRbac(KubernetesYaml.only(helm, ClusterRole.class, "first-ordinal-repair"),
+                KubernetesYaml.only(helm, Role.class, "first-ordinal-repair"), "first-ordinal-repair");
+        assertThat(KubernetesYaml.only(helm, ClusterRole.class, "first-ordinal-repair").getRules())
+                .isEqualTo(KubernetesYaml.only(overlay, ClusterRole.class, "first-ordinal-repair").getRules());
+        assertThat(KubernetesYaml.only(helm, ClusterRoleBinding.class, "first-ordinal-repair").getSubjects())
+                .isEqualTo(KubernetesYaml.only(overlay, ClusterRoleBinding.class, "first-ordinal-repair").getSubjects());
+        assertThat(helmContainer.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
+                tuple("FIRST_ORDINAL_REPAIR_ENABLED", "true"),
+                tuple("FIRST_ORDINAL_REPAIR_LEASE_NAME", "first-ordinal-repair"),
+                tuple("FIRST_ORDINAL_REPAIR_EXCLUDED_NAMESPACES", "kube-system"));
         Expectations.assertServiceReachesHttps(KubernetesYaml.only(helm, Service.class), deployment);
         Expectations.assertBudgetKeepsOneReplica(KubernetesYaml.only(helm, PodDisruptionBudget.class), deployment, 1);
         assertThat(helm).noneMatch(o -> o instanceof Namespace);
@@ -252,7 +264,8 @@ class HelmChartTest {
                 assertThat(s.getNamespace()).isEqualTo(namespace);
             });
         }
-        assertThat(KubernetesYaml.all(release(helm), Role.class)).hasSize(2);
+        assertThat(KubernetesYaml.all(release(helm), Role.class)).extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+                .containsExactlyInAnyOrder("redis/first-ordinal-labeller", "cache/first-ordinal-labeller", "first-ordinal/first-ordinal-repair");
     }
 
     @Test
@@ -260,6 +273,19 @@ class HelmChartTest {
         List<HasMetadata> release = release(renderDefaults());
         assertThat(release).noneMatch(o -> "labeller".equals(o.getMetadata().getLabels().get("app.kubernetes.io/component")));
         assertThat(KubernetesYaml.all(release, ServiceAccount.class)).hasSize(1);
+    }
+
+    @Test
+    void repairOffRendersNoPodPatchGrantAndTurnsTheRepairerOff() {
+        List<HasMetadata> helm = render(template("first-ordinal", "first-ordinal").set("repair.enabled", "false"));
+
+        assertThat(helm).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).noneMatch(id -> id.contains("repair"));
+        assertThat(helm).filteredOn(o -> o instanceof ClusterRole || o instanceof Role)
+                .flatMap(o -> o instanceof ClusterRole c ? c.getRules() : ((Role) o).getRules())
+                .noneMatch(rule -> rule.getResources().contains("pods") && rule.getVerbs().contains("patch"));
+        assertThat(container(helm).getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(tuple("FIRST_ORDINAL_REPAIR_ENABLED", "false"))
+                .noneMatch(t -> t.toList().get(0).equals("FIRST_ORDINAL_REPAIR_LEASE_NAME"));
     }
 
     @Test
@@ -272,8 +298,11 @@ class HelmChartTest {
         assertThat(configuration.getMetadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from", "platform/fo-first-ordinal");
         Deployment deployment = KubernetesYaml.only(helm, Deployment.class);
         Expectations.assertSecureDeployment(deployment, new Expectations.Workload("fo-first-ordinal", "platform", "fo-first-ordinal", 2, "first-ordinal-tls"));
-        assertThat(KubernetesYaml.only(helm, ClusterRoleBinding.class).getSubjects()).singleElement()
-                .satisfies(s -> assertThat(s.getNamespace()).isEqualTo("platform"));
+        for (String binding : List.of("fo-first-ordinal", "fo-first-ordinal-repair")) {
+            assertThat(KubernetesYaml.only(helm, ClusterRoleBinding.class, binding).getSubjects()).singleElement()
+                    .satisfies(s -> assertThat(s.getNamespace()).isEqualTo("platform"));
+        }
+        assertThat(KubernetesYaml.only(helm, Role.class, "fo-first-ordinal-repair").getMetadata().getNamespace()).isEqualTo("platform");
         assertThat(certManager(helm, "Certificate", "fo-first-ordinal").<List<Object>>get("spec", "dnsNames")).contains("fo-first-ordinal.platform.svc");
     }
 

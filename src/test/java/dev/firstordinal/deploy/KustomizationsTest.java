@@ -82,8 +82,11 @@ class KustomizationsTest {
 
         assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactlyInAnyOrder(
                 "Namespace/first-ordinal", "ServiceAccount/first-ordinal", "ClusterRole/first-ordinal",
-                "ClusterRoleBinding/first-ordinal", "Deployment/first-ordinal", "PodDisruptionBudget/first-ordinal",
+                "ClusterRoleBinding/first-ordinal", "ClusterRole/first-ordinal-repair", "ClusterRoleBinding/first-ordinal-repair",
+                "Role/first-ordinal-repair", "RoleBinding/first-ordinal-repair", "Deployment/first-ordinal", "PodDisruptionBudget/first-ordinal",
                 "Service/first-ordinal", "MutatingWebhookConfiguration/first-ordinal");
+        Expectations.assertRepairRbac(KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class, "first-ordinal-repair"),
+                KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.rbac.Role.class, "first-ordinal-repair"), "first-ordinal-repair");
         objects.stream().filter(o -> !(o instanceof Namespace) && !o.getKind().startsWith("Cluster") && !o.getKind().startsWith("Mutating"))
                 .forEach(o -> assertThat(o.getMetadata().getNamespace()).as(o.getKind()).isEqualTo("first-ordinal"));
         objects.forEach(o -> assertThat(KubernetesYaml.unknownFields(o)).as(o.getKind()).isEmpty());
@@ -135,17 +138,7 @@ class KustomizationsTest {
     @Test
     void noMatchConditionsComponentRemovesOnlyTheMatchConditions(@TempDir Path tmp) throws IOException {
         // An older cluster's own kustomization, as the component's comment shows.
-        Path copy = copyDeployKubernetes(tmp);
-        Path cluster = tmp.resolve("old-cluster");
-        Files.createDirectories(cluster);
-        Files.writeString(cluster.resolve("kustomization.yaml"), """
-                apiVersion: kustomize.config.k8s.io/v1beta1
-                kind: Kustomization
-                resources:
-                  - ../%1$s/base
-                components:
-                  - ../%1$s/overlays/no-match-conditions
-                """.formatted(copy.getFileName()));
+        Path cluster = clusterWithComponent(tmp, "old-cluster", "base", "overlays/no-match-conditions");
 
         MutatingWebhook withConditions = KubernetesYaml.only(KubernetesYaml.objects(Kustomize.build(DeployTree.BASE)),
                 MutatingWebhookConfiguration.class).getWebhooks().get(0);
@@ -157,6 +150,37 @@ class KustomizationsTest {
         withConditions.setMatchConditions(null);
         without.setMatchConditions(null);
         assertThat(without).isEqualTo(withConditions);
+    }
+
+    @Test
+    void admissionOnlyComponentTurnsTheRepairerOffAndDropsItsGrant(@TempDir Path tmp) throws IOException {
+        Path cluster = clusterWithComponent(tmp, "admission-only", "overlays/self-managed", "components/admission-only");
+
+        List<HasMetadata> with = KubernetesYaml.objects(Kustomize.build(DeployTree.OVERLAYS.resolve("self-managed")));
+        List<HasMetadata> without = KubernetesYaml.objects(Kustomize.build(cluster));
+
+        assertThat(with).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).contains("ClusterRole/first-ordinal-repair");
+        assertThat(without).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+                .containsExactlyInAnyOrderElementsOf(with.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName())
+                        .filter(id -> !id.endsWith("/first-ordinal-repair")).toList());
+        assertThat(KubernetesYaml.only(without, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .extracting(e -> e.getName() + "=" + e.getValue()).contains("FIRST_ORDINAL_REPAIR_ENABLED=false");
+    }
+
+    /** A cluster's own kustomization {@code name}: {@code resource} of a copy of deploy/kubernetes with {@code component}. */
+    private static Path clusterWithComponent(Path tmp, String name, String resource, String component) throws IOException {
+        Path copy = copyDeployKubernetes(tmp);
+        Path cluster = tmp.resolve(name);
+        Files.createDirectories(cluster);
+        Files.writeString(cluster.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - ../%1$s/%2$s
+                components:
+                  - ../%1$s/%3$s
+                """.formatted(copy.getFileName(), resource, component));
+        return cluster;
     }
 
     @Test

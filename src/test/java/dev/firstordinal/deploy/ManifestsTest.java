@@ -66,8 +66,8 @@ class ManifestsTest {
     @Test
     void clusterRoleIsReadOnlyWithExactlyTheVerbsTheServerNeeds() {
         List<HasMetadata> objects = base();
-        ClusterRole role = KubernetesYaml.only(objects, ClusterRole.class);
-        ClusterRoleBinding binding = KubernetesYaml.only(objects, ClusterRoleBinding.class);
+        ClusterRole role = KubernetesYaml.only(objects, ClusterRole.class, "first-ordinal");
+        ClusterRoleBinding binding = KubernetesYaml.only(objects, ClusterRoleBinding.class, "first-ordinal");
         ServiceAccount account = KubernetesYaml.only(objects, ServiceAccount.class);
 
         Expectations.assertWebhookRbac(role);
@@ -78,6 +78,20 @@ class ManifestsTest {
             assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
             assertThat(s.getNamespace()).isEqualTo(account.getMetadata().getNamespace());
         });
+    }
+
+    @Test
+    void theRepairersGrantIsWatchAndPatchOnPodsAndItsOwnLeaseBoundToTheWebhooksServiceAccount() {
+        List<HasMetadata> objects = base();
+        ServiceAccount account = KubernetesYaml.only(objects, ServiceAccount.class);
+
+        Expectations.assertRepairRbac(KubernetesYaml.only(objects, ClusterRole.class, "first-ordinal-repair"),
+                KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.rbac.Role.class, "first-ordinal-repair"), "first-ordinal-repair");
+        assertThat(KubernetesYaml.only(objects, ClusterRoleBinding.class, "first-ordinal-repair").getSubjects()).singleElement()
+                .satisfies(s -> assertThat(s.getName() + "/" + s.getNamespace())
+                        .isEqualTo(account.getMetadata().getName() + "/" + account.getMetadata().getNamespace()));
+        assertThat(KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class, "first-ordinal-repair").getRoleRef().getName())
+                .isEqualTo("first-ordinal-repair");
     }
 
     @Test

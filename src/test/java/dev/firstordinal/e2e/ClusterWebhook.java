@@ -148,17 +148,43 @@ public final class ClusterWebhook implements AutoCloseable {
         if (process != null && process.process().isAlive()) {
             return;
         }
-        List<String> options = new ArrayList<>(List.of(
-                "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.http.ssl-port=" + port,
-                "-Dquarkus.management.host=127.0.0.1",
-                "-Dquarkus.management.port=" + managementPort,
-                "-Dfirst-ordinal.tls.cert-file=" + certs.resolve("tls.crt"),
-                "-Dfirst-ordinal.tls.key-file=" + certs.resolve("tls.key"),
-                "-Dquarkus.shutdown.delay-enabled=false"));
+        List<String> options = options(port, managementPort);
         options.addAll(extraOptions);
         process = JarProcess.start(Map.of("KUBECONFIG", kubeconfig.toString()), options);
         process.awaitReady(managementPort, Duration.ofSeconds(60));
+    }
+
+    private List<String> options(int httpsPort, int management) {
+        return new ArrayList<>(List.of(
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.ssl-port=" + httpsPort,
+                "-Dquarkus.management.host=127.0.0.1",
+                "-Dquarkus.management.port=" + management,
+                "-Dfirst-ordinal.tls.cert-file=" + certs.resolve("tls.crt"),
+                "-Dfirst-ordinal.tls.key-file=" + certs.resolve("tls.key"),
+                "-Dquarkus.shutdown.delay-enabled=false"));
+    }
+
+    /** Another webhook replica: its own process and ports, the same certificate and ServiceAccount (the API server does not call it). */
+    public record Replica(String podName, JarProcess process, int managementPort) implements AutoCloseable {
+
+        public String metrics() throws Exception {
+            return ClusterWebhook.metrics(managementPort);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.close();
+        }
+    }
+
+    /** Starts a {@link Replica} named {@code podName} (its Lease identity) and waits until it is ready. */
+    public Replica startReplica(String podName) throws Exception {
+        int management = JarProcess.freePort();
+        JarProcess replica = JarProcess.start(Map.of("KUBECONFIG", kubeconfig.toString(), "POD_NAME", podName),
+                options(JarProcess.freePort(), management));
+        replica.awaitReady(management, Duration.ofSeconds(60));
+        return new Replica(podName, replica, management);
     }
 
     public synchronized void stop() throws Exception {
@@ -187,6 +213,10 @@ public final class ClusterWebhook implements AutoCloseable {
 
     /** The webhook's metrics text from its management port. */
     public String metrics() throws Exception {
+        return metrics(managementPort);
+    }
+
+    static String metrics(int managementPort) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

@@ -194,16 +194,28 @@ class InstallClusterIT {
     @Test
     void theNetworkPolicyAndAuditComponentsComposeWithAnOverlayAndAreAccepted() throws Exception {
         // The monitoring component needs the Prometheus Operator's CRDs, not installed here (KustomizationsTest renders it).
-        Path overlay = deploy.resolve("kubernetes/e2e-operate");
+        String manifests = selfManagedWith("e2e-operate", "../components/network-policy, ../components/audit");
+        assertThat(manifests).contains("kind: NetworkPolicy", "kind: CronJob");
+        assertAccepted("self-managed + network-policy + audit", manifests);
+    }
+
+    @Test
+    void theAdmissionOnlyComponentComposesWithAnOverlayAndIsAccepted() throws Exception {
+        String manifests = selfManagedWith("e2e-admission-only", "../components/admission-only");
+        assertThat(manifests).contains("FIRST_ORDINAL_REPAIR_ENABLED").doesNotContain("first-ordinal-repair");
+        assertAccepted("self-managed + admission-only", manifests);
+    }
+
+    /** The self-managed overlay with {@code components} (a YAML flow list's items), rendered by a kustomization {@code name}. */
+    private static String selfManagedWith(String name, String components) throws Exception {
+        Path overlay = deploy.resolve("kubernetes/" + name);
         Files.createDirectories(overlay);
         Files.writeString(overlay.resolve("kustomization.yaml"), """
                 apiVersion: kustomize.config.k8s.io/v1beta1
                 kind: Kustomization
                 resources: [../overlays/self-managed]
-                components: [../components/network-policy, ../components/audit]
-                """);
-        String manifests = kustomize(overlay);
-        assertThat(manifests).contains("kind: NetworkPolicy", "kind: CronJob");
-        assertAccepted("self-managed + network-policy + audit", manifests);
+                components: [%s]
+                """.formatted(components));
+        return kustomize(overlay);
     }
 }

@@ -36,7 +36,7 @@ class CleanupTest {
         Cleanup cleanup = Cleanup.of(metadata, policy, Map.of("app", "redis"));
 
         JsonNode pod = JSON.valueToTree(Map.of("metadata", metadata));
-        JsonNode cleaned = JsonPatch.apply(PodPatch.removals(cleanup.labelsToRemove(), cleanup.annotationsToRemove()), pod);
+        JsonNode cleaned = JsonPatch.apply(PodPatch.removals(null, cleanup.labelsToRemove(), cleanup.annotationsToRemove()), pod);
 
         assertThat(cleaned.at("/metadata/labels").fieldNames()).toIterable().containsExactly("app");
         assertThat(cleaned.at("/metadata/annotations").fieldNames()).toIterable().containsExactly("team");
@@ -66,7 +66,7 @@ class CleanupTest {
         now.getLabels().put("velero-backup-schedule", "changed");
 
         JsonNode pod = JSON.valueToTree(Map.of("metadata", now));
-        assertThatThrownBy(() -> JsonPatch.apply(PodPatch.removals(cleanup.labelsToRemove(), cleanup.annotationsToRemove()), pod))
+        assertThatThrownBy(() -> JsonPatch.apply(PodPatch.removals(null, cleanup.labelsToRemove(), cleanup.annotationsToRemove()), pod))
                 .isInstanceOf(JsonPatchException.class);
     }
 

@@ -20,6 +20,23 @@ class PodPatchTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
+    void aRemovalOfAValueTheApiServerEscapesIsGuardedByTheResourceVersionAlone() throws Exception {
+        String script = "[\"/bin/sh\",\"-c\",\"redis-cli BGSAVE >/dev/null 2>&1 && echo ok\"]";
+        ArrayNode patch = PodPatch.removals("42", Map.of("velero-backup-schedule", "redis"), Map.of("pre.hook.backup.velero.io/command", script));
+
+        assertThat(patch.toString()).isEqualTo("[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":\"42\"},"
+                + "{\"op\":\"test\",\"path\":\"/metadata/labels/velero-backup-schedule\",\"value\":\"redis\"},"
+                + "{\"op\":\"remove\",\"path\":\"/metadata/labels/velero-backup-schedule\"},"
+                + "{\"op\":\"remove\",\"path\":\"/metadata/annotations/pre.hook.backup.velero.io~1command\"}]");
+        JsonNode changed = JSON.readTree("{\"metadata\":{\"resourceVersion\":\"43\",\"labels\":{\"velero-backup-schedule\":\"redis\"},"
+                + "\"annotations\":{\"pre.hook.backup.velero.io/command\":\"x\"}}}");
+        assertThatThrownBy(() -> JsonPatch.apply(patch, changed)).as("a pod changed since it was read").isInstanceOf(JsonPatchException.class);
+        assertThat(PodPatch.comparableByTheApiServer("redis")).isTrue();
+        assertThat(PodPatch.comparableByTheApiServer("a<b")).isFalse();
+        assertThat(PodPatch.comparableByTheApiServer("a&b")).isFalse();
+    }
+
+    @Test
     void addsAnnotationsMapWhenPodHasNone() throws Exception {
         ObjectMeta metadata = new ObjectMetaBuilder().withName("redis-0").build();
         ArrayNode patch = PodPatch.additions(metadata, Map.of(), Map.of("a/b", "1"));
