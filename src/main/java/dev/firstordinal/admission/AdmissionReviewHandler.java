@@ -258,7 +258,30 @@ public final class AdmissionReviewHandler {
         return true;
     }
 
-    /** Any answer, through Jackson (escaping the uid and the warnings). */
+    /**
+     * Longest warning, in characters: the API server truncates longer ones (Kubernetes documents 256), and a warning
+     * quotes pod-supplied names of any length (mutating admission runs before the object is validated).
+     */
+    static final int MAX_WARNING_CHARS = 256;
+    /** All warnings of one answer together, in characters: the API server drops warnings past 4096 characters. */
+    static final int MAX_WARNINGS_CHARS = 4096;
+
+    /** The warnings as the answer carries them: each cut to {@link #MAX_WARNING_CHARS}, and none past {@link #MAX_WARNINGS_CHARS} in all. */
+    static List<String> bounded(List<String> warnings) {
+        List<String> kept = new java.util.ArrayList<>(warnings.size());
+        int total = 0;
+        for (String warning : warnings) {
+            String cut = warning.length() <= MAX_WARNING_CHARS ? warning : LogText.cut(warning, MAX_WARNING_CHARS - 1) + "\u2026";
+            if (total + cut.length() > MAX_WARNINGS_CHARS) {
+                break;
+            }
+            total += cut.length();
+            kept.add(cut);
+        }
+        return kept;
+    }
+
+    /** Any answer, through Jackson (escaping the uid and the warnings, {@linkplain #bounded bounded}). */
     static byte[] generate(String uid, byte[] patch, List<String> warnings) {
         ByteArrayBuilder out = new ByteArrayBuilder(patch == null ? 160 : 192 + patch.length);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
@@ -276,7 +299,7 @@ public final class AdmissionReviewHandler {
             }
             if (!warnings.isEmpty()) {
                 g.writeArrayFieldStart("warnings");
-                for (String warning : warnings) {
+                for (String warning : bounded(warnings)) {
                     g.writeString(warning);
                 }
                 g.writeEndArray();

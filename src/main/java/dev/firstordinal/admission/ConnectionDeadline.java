@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
  * One connection's handler, first in its pipeline and on its event loop: admits it to (or refuses
  * it by) the {@link ConnectionLimit}, and closes it when a request's headers do not arrive within
  * the header timeout: from accept for a new connection (TLS handshake included), from the next
- * request's first byte on a keep-alive one. {@link MutateRoute} reports the headers' arrival and
- * each answer through {@link ConnectionGuard}.
+ * request's first byte on a keep-alive one; and in any case within the idle timeout of the last
+ * answer (bytes trickled meanwhile, or read together with the previous request, do not extend it).
+ * {@link MutateRoute} reports the headers' arrival and each answer through {@link ConnectionGuard}.
  */
 final class ConnectionDeadline extends ChannelDuplexHandler {
 
@@ -22,20 +23,27 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
 
     private enum State { HEADERS, REQUEST, IDLE }
 
+    /** {@link #evictableSince} while a request is in progress: not to be evicted. */
+    static final long IN_REQUEST = Long.MIN_VALUE;
+
     private final ConnectionLimit limit;
     private final long headerTimeoutNanos;
+    private final long idleTimeoutNanos;
     private final Counter headerTimeouts;
     volatile ChannelHandlerContext ctx;
-    /** Counted and open, and no request's headers from it yet: the first to go at the connection limit. */
-    volatile boolean fresh;
+    /** Since when ({@link System#nanoTime()}) it has been without a request in progress, or {@link #IN_REQUEST}. */
+    volatile long evictableSince = System.nanoTime();
+    /** It has delivered a request's headers: at the limit it goes after those that never did. */
+    volatile boolean served;
     /** Counted in the limit's open connections (by {@link ConnectionLimit} only). */
     boolean counted;
     private State state = State.HEADERS;
     private ScheduledFuture<?> timer;
 
-    ConnectionDeadline(ConnectionLimit limit, long headerTimeoutNanos, Counter headerTimeouts) {
+    ConnectionDeadline(ConnectionLimit limit, long headerTimeoutNanos, long idleTimeoutNanos, Counter headerTimeouts) {
         this.limit = limit;
         this.headerTimeoutNanos = headerTimeoutNanos;
+        this.idleTimeoutNanos = idleTimeoutNanos;
         this.headerTimeouts = headerTimeouts;
     }
 
@@ -46,11 +54,12 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        evictableSince = System.nanoTime();
         if (!limit.admit(this)) {
             ctx.close();
             return;
         }
-        arm();
+        arm(headerTimeoutNanos);
         super.channelActive(ctx);
     }
 
@@ -65,7 +74,7 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (state == State.IDLE) {
             state = State.HEADERS;
-            arm();
+            arm(headerTimeoutNanos);
         }
         super.channelRead(ctx, msg);
     }
@@ -74,8 +83,9 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     void requestStarted() {
         run(() -> {
             state = State.REQUEST;
+            served = true;
+            evictableSince = IN_REQUEST;
             cancel();
-            limit.requested(this);
         });
     }
 
@@ -84,6 +94,9 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
         run(() -> {
             if (state == State.REQUEST) {
                 state = State.IDLE;
+                evictableSince = System.nanoTime();
+                // Not reset by bytes that trickle in: the next request's headers must come within it.
+                arm(idleTimeoutNanos);
             }
         });
     }
@@ -106,8 +119,8 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
         if (ctx == null || !ctx.channel().isActive()) {
             return false;
         }
-        fresh = false;
-        LOG.debugf("connection from %s closed at the connection limit: no request from it yet", ctx.channel().remoteAddress());
+        LOG.debugf("connection from %s closed at the connection limit: %s", ctx.channel().remoteAddress(),
+                served ? "the longest idle" : "no request from it yet");
         ctx.channel().close();
         return true;
     }
@@ -123,9 +136,9 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
         }
     }
 
-    private void arm() {
+    private void arm(long nanos) {
         cancel();
-        timer = ctx.executor().schedule(this::expired, headerTimeoutNanos, TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(this::expired, nanos, TimeUnit.NANOSECONDS);
     }
 
     private void cancel() {
@@ -137,11 +150,14 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
 
     private void expired() {
         timer = null;
-        if (state == State.HEADERS && ctx.channel().isActive()) {
-            headerTimeouts.increment();
-            LOG.debugf("connection from %s closed: no complete request headers within %d ms", ctx.channel().remoteAddress(),
-                    TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos));
-            ctx.close();
+        if (state == State.REQUEST || !ctx.channel().isActive()) {
+            return;
         }
+        if (state == State.HEADERS && headerTimeouts != null) {
+            headerTimeouts.increment();
+        }
+        LOG.debugf("connection from %s closed: no complete request headers within %d ms", ctx.channel().remoteAddress(),
+                TimeUnit.NANOSECONDS.toMillis(state == State.HEADERS ? headerTimeoutNanos : idleTimeoutNanos));
+        ctx.close();
     }
 }

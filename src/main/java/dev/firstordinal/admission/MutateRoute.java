@@ -71,10 +71,29 @@ public class MutateRoute {
     void register(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(MutateRoute::started);
         router.route(HttpMethod.POST, PATH)
+                .handler(MutateRoute::exactly)
                 .handler(this::mutate)
                 .failureHandler(this::failed);
-        router.route(PATH).handler(ctx -> AnswerWriter.uncounted(ctx, 405, "use POST with an admission.k8s.io/v1 AdmissionReview body"));
-        router.route().last().handler(ctx -> AnswerWriter.uncounted(ctx, 404, "not found: this server answers POST " + PATH + " only"));
+        router.route(PATH).handler(MutateRoute::exactly)
+                .handler(ctx -> AnswerWriter.uncounted(ctx, 405, "use POST with an admission.k8s.io/v1 AdmissionReview body"));
+        router.route().last().handler(MutateRoute::notFound);
+    }
+
+    /**
+     * The router matches the normalised path ({@code /x/../mutate}, {@code /%6dutate}, {@code //mutate} and
+     * {@code /mutate/} all match {@code /mutate}); the API server sends the path as configured, so anything but
+     * {@code /mutate} itself is not the admission endpoint.
+     */
+    private static void exactly(RoutingContext ctx) {
+        if (PATH.equals(ctx.request().path())) {
+            ctx.next();
+        } else {
+            notFound(ctx);
+        }
+    }
+
+    private static void notFound(RoutingContext ctx) {
+        AnswerWriter.uncounted(ctx, 404, "not found: this server answers POST " + PATH + " only");
     }
 
     /**
@@ -134,7 +153,7 @@ public class MutateRoute {
 
     void respond(RoutingContext ctx, Parsed parsed) {
         if (parsed.bad() != null) {
-            LOG.debugf("400 for %s: %s", PATH, parsed.bad().getMessage());
+            LOG.debugf("400 for %s: %s", PATH, LogText.of(parsed.bad().getMessage()));
             badRequest(ctx, parsed.bad().getMessage(), false);
             return;
         }
@@ -166,9 +185,10 @@ public class MutateRoute {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        // Concatenation, not infof: no java.util.Formatter parse for every marked pod.
-        LOG.info("marked pod for backup: namespace=" + answer.namespace() + " pod=" + answer.pod()
-                + " statefulset=" + decision.statefulSet().orElse("") + " ordinal=" + decision.ordinal().orElse(-1)
+        // Concatenation, not infof: no java.util.Formatter parse for every marked pod. The names come from the
+        // request: escaped and bounded (LogText).
+        LOG.info("marked pod for backup: namespace=" + LogText.of(answer.namespace()) + " pod=" + LogText.of(answer.pod())
+                + " statefulset=" + LogText.of(decision.statefulSet().orElse("")) + " ordinal=" + decision.ordinal().orElse(-1)
                 + " labels=" + decision.labelsToAdd() + " annotations=" + decision.annotationsToAdd().keySet());
     }
 

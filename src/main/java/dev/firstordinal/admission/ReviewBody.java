@@ -14,8 +14,9 @@ import java.util.concurrent.RejectedExecutionException;
  * {@link BodyBudget} first (429 when it does not fit), read into one array (a chunked body grows it,
  * reserving the growth first), at most {@code max-body-bytes} (400) and within the body timeout (408),
  * then handed to {@link MutateRoute} to answer: at once, or for a body over
- * {@link BodyBudget#LARGE_BODY_BYTES} on the single large-review thread. The reservation is released
- * once answered, or when the client goes away.
+ * {@link BodyBudget#LARGE_BODY_BYTES} on the single large-review thread. Once answered, the reservation
+ * becomes the answer's size, held until the answer is written (an answer to a client that does not read
+ * stays in memory); it is released then, or when the client goes away.
  */
 final class ReviewBody {
 
@@ -57,7 +58,7 @@ final class ReviewBody {
                 route.clientClosed(null);
             }
             if (!parsing) {
-                release();
+                releaseWhenWritten();
             }
         });
         long left = route.bodyTimeoutNanos - (System.nanoTime() - AnswerWriter.startOf(ctx));
@@ -107,7 +108,7 @@ final class ReviewBody {
         bytes = null;
         if (body.length <= BodyBudget.LARGE_BODY_BYTES) {
             route.respond(ctx, route.parse(body));
-            release();
+            releaseWhenWritten();
             return;
         }
         parsing = true;
@@ -119,7 +120,7 @@ final class ReviewBody {
                 context.runOnContext(v -> {
                     parsing = false;
                     route.respond(ctx, parsed);
-                    release();
+                    releaseWhenWritten();
                 });
             });
         } catch (RejectedExecutionException shuttingDown) {
@@ -135,6 +136,28 @@ final class ReviewBody {
             ctx.vertx().cancelTimer(timer);
             timer = -1;
         }
+    }
+
+    /**
+     * Once the response has ended, the reservation becomes the answer's size until it is written; while no answer is
+     * on its way (a decision on a worker, an answer waiting for a client that does not read), the body's stays.
+     */
+    private void releaseWhenWritten() {
+        if (reserved == 0 || !(ctx.response().ended() || ctx.response().closed())) {
+            return;
+        }
+        AnswerWriter.Written written = ctx.get(AnswerWriter.WRITTEN);
+        if (written == null || ctx.response().closed()) {
+            release();
+            return;
+        }
+        if (written.bytes() > reserved) {
+            budget.add(written.bytes() - reserved);
+        } else {
+            budget.release(reserved - written.bytes());
+        }
+        reserved = written.bytes();
+        written.done().onComplete(done -> release());
     }
 
     private void release() {
