@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.firstordinal.ordinal.Decision;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
+import dev.firstordinal.ordinal.StatefulSetOwner;
 import dev.firstordinal.patch.PodPatch;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -80,6 +81,23 @@ public final class AdmissionReviewHandler {
     /** Reads and checks the review: the part of {@link #handle} that does not depend on start ordinals. */
     AdmissionReviewReader.Request read(byte[] body) throws BadAdmissionReview {
         return requestOf(parse(body));
+    }
+
+    /** The StatefulSet whose start ordinal a decision on this review needs: its namespace and name. */
+    record StatefulSetKey(String namespace, String name) {
+    }
+
+    /**
+     * The StatefulSet whose start ordinal {@link #answer} would ask for, so that the caller can resolve it first
+     * (from memory, or on a worker) and decide once; empty when the review needs none (not a pod CREATE, no
+     * object, no StatefulSet controller).
+     */
+    Optional<StatefulSetKey> statefulSetOf(AdmissionReviewReader.Request request) {
+        if (!request.createsPod() || !request.hasObject() || request.object().getMetadata() == null) {
+            return Optional.empty();
+        }
+        Pod pod = request.object();
+        return StatefulSetOwner.controllerOf(pod.getMetadata()).map(owner -> new StatefulSetKey(namespaceOf(request, pod), owner.name()));
     }
 
     /** Answers a review already {@linkplain #read read}, with start ordinals from {@code starts}. */

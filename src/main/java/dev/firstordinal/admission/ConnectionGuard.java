@@ -61,6 +61,8 @@ public class ConnectionGuard {
     private final long idleTimeoutNanos;
     private final int sourceRatePerSecond;
     private final AtomicBoolean installed = new AtomicBoolean();
+    private volatile boolean tlsGuarded;
+    private volatile boolean managementGuarded;
     private final ConnectionLimit limit;
     private final ConnectionLimit managementLimit;
     private final Counter headerTimeouts;
@@ -95,6 +97,11 @@ public class ConnectionGuard {
         for (HttpsServerChannels.Listening server : servers) {
             server.channel().pipeline().addFirst("first-ordinal-accept",
                     server.tls() ? new Acceptor(limit, headerTimeouts) : new Acceptor(managementLimit, null));
+            if (server.tls()) {
+                tlsGuarded = true;
+            } else {
+                managementGuarded = true;
+            }
         }
         LOG.infof("connection guard installed on %s: at most %d connections on the TLS port (%d new a second per source), "
                         + "%d on the management port; header timeout %d ms, idle timeout %d ms",
@@ -111,6 +118,17 @@ public class ConnectionGuard {
             ctx.addEndHandler(done -> requestEnded(connection));
             ctx.next();
         });
+    }
+
+    /** Whether the limits are in force on the TLS port and on the management port: readiness waits for both. */
+    boolean inForce() {
+        return tlsGuarded && managementGuarded;
+    }
+
+    /** The limits, for the readiness check's data. */
+    String describe() {
+        return "max-connections " + limit.max() + ", management " + managementLimit.max() + ", header timeout "
+                + TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos) + " ms, idle timeout " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms";
     }
 
     /** When the shutdown delay (readiness DOWN, still serving) ends, new connections are refused: the endpoints have moved on. */

@@ -23,6 +23,7 @@ final class ReviewBody {
     private static final Logger LOG = Logger.getLogger(MutateRoute.class);
 
     private final MutateRoute route;
+    private final MutateRoute.BodyLimits limits;
     private final BodyBudget budget;
     private final RoutingContext ctx;
     private final long declared;
@@ -35,8 +36,9 @@ final class ReviewBody {
     private boolean parsing;
     private long timer = -1;
 
-    ReviewBody(MutateRoute route, RoutingContext ctx, long declared) {
+    ReviewBody(MutateRoute route, MutateRoute.BodyLimits limits, RoutingContext ctx, long declared) {
         this.route = route;
+        this.limits = limits;
         this.budget = route.budget;
         this.ctx = ctx;
         this.declared = declared;
@@ -61,7 +63,7 @@ final class ReviewBody {
                 releaseWhenWritten();
             }
         });
-        long left = route.bodyTimeoutNanos - (System.nanoTime() - AnswerWriter.startOf(ctx));
+        long left = limits.bodyTimeoutNanos() - (System.nanoTime() - AnswerWriter.startOf(ctx));
         timer = ctx.vertx().setTimer(Math.max(1, left / 1_000_000), id -> tooSlow());
         request.handler(this::chunk);
         request.endHandler(done -> end());
@@ -78,14 +80,14 @@ final class ReviewBody {
             return;
         }
         int size = chunk.length();
-        if ((long) length + size > route.maxBodyBytes) {
+        if ((long) length + size > limits.maxBodyBytes()) {
             stop();
-            route.badRequest(ctx, "request body exceeds the limit of " + route.maxBodyBytes + " bytes", true);
+            route.badRequest(ctx, "request body exceeds the limit of " + limits.maxBodyBytes() + " bytes", true);
             return;
         }
         if (length + size > bytes.length) {
             // Chunked (or longer than declared): grow, reserving the growth first.
-            int capacity = (int) Math.min(route.maxBodyBytes, Math.max((long) length + size, Math.max(16_384L, bytes.length * 2L)));
+            int capacity = (int) Math.min(limits.maxBodyBytes(), Math.max((long) length + size, Math.max(16_384L, bytes.length * 2L)));
             long more = capacity - reserved;
             if (more > 0 && !budget.tryReserve(more, capacity)) {
                 stop();
@@ -182,7 +184,7 @@ final class ReviewBody {
             return;
         }
         finished = true;
-        String message = "request body did not arrive within " + route.bodyTimeoutNanos / 1_000_000 + " ms ("
+        String message = "request body did not arrive within " + limits.bodyTimeoutNanos() / 1_000_000 + " ms ("
                 + length + " of " + (declared >= 0 ? declared + " bytes" : "a chunked body") + ")";
         LOG.debugf("408 for %s: %s", MutateRoute.PATH, message);
         route.writer.error(ctx, 408, message, true, AdmissionMetrics.Reason.BODY_TIMEOUT);
