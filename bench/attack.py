@@ -110,38 +110,45 @@ def read_answer(s):
 
 
 def idle(request):
-    """Up to 600 connections that each sent one review and read its answer, then idle; closed ones are reopened."""
-    conns = []
-    opened = 0
-    while time.monotonic() < END and opened < 20_000:
-        while len(conns) < 600 and time.monotonic() < END and opened < 20_000:
-            try:
-                s = connect(timeout=2.0)
-                s.settimeout(2.0)
-                s.sendall(request)
-                read_answer(s)
-                s.setblocking(False)
-                conns.append(s)
-                opened += 1
-                count("opened")
-            except Exception:
-                count("refused")
-                break
-        alive = []
+    """600 connections (8 threads opening them) that each sent one review and read its answer, then idle; closed
+    ones are reopened, each thread at most 5,000 times."""
+    def worker():
+        conns = []
+        opened = 0
+        while time.monotonic() < END and opened < 5_000:
+            while len(conns) < 75 and time.monotonic() < END and opened < 5_000:
+                try:
+                    s = connect(timeout=2.0)
+                    s.settimeout(2.0)
+                    s.sendall(request)
+                    read_answer(s)
+                    s.setblocking(False)
+                    conns.append(s)
+                    opened += 1
+                    count("opened")
+                except Exception:
+                    count("refused")
+                    time.sleep(0.05)
+            alive = []
+            for s in conns:
+                try:
+                    if s.recv(1) == b"":
+                        raise ConnectionError("closed")
+                    alive.append(s)
+                except (BlockingIOError, ssl.SSLWantReadError):
+                    alive.append(s)
+                except Exception:
+                    count("closed-by-server")
+                    s.close()
+            conns = alive
+            time.sleep(0.2)
         for s in conns:
-            try:
-                if s.recv(1) == b"":
-                    raise ConnectionError("closed")
-                alive.append(s)
-            except (BlockingIOError, ssl.SSLWantReadError):
-                alive.append(s)
-            except Exception:
-                count("closed-by-server")
-                s.close()
-        conns = alive
-        time.sleep(0.5)
-    for s in conns:
-        s.close()
+            s.close()
+    workers = [threading.Thread(target=worker, daemon=True) for _ in range(8)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(SECONDS + 30)
 
 
 def mgmt():

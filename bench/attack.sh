@@ -52,9 +52,18 @@ start_webhook() {
 }
 stop_webhook() {
     kill "$WEBHOOK" 2>/dev/null || true
+    # A JVM broken by an attack may not finish its shutdown: killed after 30 s.
+    for _ in $(seq 300); do kill -0 "$WEBHOOK" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$WEBHOOK" 2>/dev/null || true
     wait "$WEBHOOK" 2>/dev/null || true
 }
-metric() { curl -fs --max-time 5 "http://127.0.0.1:$MGMT_PORT/q/metrics" | awk -v s="$1" '$1 == s {print $2; f=1} END {if (!f) print 0}'; }
+# A series' value; 0 when absent; "n/a" when the management port does not answer (the mgmt attack's very outage).
+metric() {
+    local text
+    text=$(curl -fs --max-time 5 "http://127.0.0.1:$MGMT_PORT/q/metrics") || { echo n/a; return 0; }
+    awk -v s="$1" '$1 == s {print $2; f=1} END {if (!f) print 0}' <<<"$text"
+}
+delta() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "n/a" || b == "n/a") print "n/a"; else print a - b}'; }
 rss_mib() { awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$WEBHOOK/status" 2>/dev/null || echo 0; }
 
 ROWS=()
@@ -107,7 +116,7 @@ for scenario in ${BENCH_ATTACK_SCENARIOS:-quiet slow bodies pipeline all idle mg
     ok=$(jq -r '.ok' <<<"$legit"); n=$(jq -r '.requests' <<<"$legit")
     rate=$(awk -v o="$ok" -v n="$n" 'BEGIN {printf "%.1f", n ? 100 * o / n : 0}')
     [ "$alive" = yes ] || { ROWS+=("| $scenario | ${modes[*]:-none} | $legit_mode | $ok / $n ($rate %) | – | – | $(cat "$WORK/$scenario.rss" 2>/dev/null || echo ?) | $alive | – | – |"); stop_webhook; continue; }
-    ROWS+=("| $scenario | ${modes[*]:-none} | $legit_mode | $ok / $n ($rate %) | $(jq -r '"\(.p50) / \(.p99) / \(.max)"' <<<"$legit") | $(jq -c '.failures' <<<"$legit") | $(cat "$WORK/$scenario.rss" 2>/dev/null || echo ?) | $alive | 429: $(awk -v a="$(metric 'first_ordinal_admission_requests_total{outcome="error",reason="overloaded"}')" -v b="$overloaded0" 'BEGIN{print a-b}'), header timeouts: $(awk -v a="$(metric first_ordinal_http_header_timeouts_total)" -v b="$timeouts0" 'BEGIN{print a-b}'), evicted at cap: $(awk -v a="$(metric first_ordinal_http_connections_evicted_total)" -v b="$evicted0" 'BEGIN{print a-b}'), refused at cap: $(awk -v a="$(metric 'first_ordinal_http_connections_refused_total{reason="limit"}')" -v b="$refused0" 'BEGIN{print a-b}'), refused for rate: $(metric 'first_ordinal_http_connections_refused_total{reason="rate"}'); ${attack_out%;} | CPU ${cpu_s} s, log ${log_mib} MiB |")
+    ROWS+=("| $scenario | ${modes[*]:-none} | $legit_mode | $ok / $n ($rate %) | $(jq -r '"\(.p50) / \(.p99) / \(.max)"' <<<"$legit") | $(jq -c '.failures' <<<"$legit") | $(cat "$WORK/$scenario.rss" 2>/dev/null || echo ?) | $alive | 429: $(delta "$(metric 'first_ordinal_admission_requests_total{outcome="error",reason="overloaded"}')" "$overloaded0"), header timeouts: $(delta "$(metric first_ordinal_http_header_timeouts_total)" "$timeouts0"), evicted at cap: $(delta "$(metric first_ordinal_http_connections_evicted_total)" "$evicted0"), refused at cap: $(delta "$(metric 'first_ordinal_http_connections_refused_total{reason="limit"}')" "$refused0"), refused for rate: $(metric 'first_ordinal_http_connections_refused_total{reason="rate"}'); ${attack_out%;} | CPU ${cpu_s} s, log ${log_mib} MiB |")
     HWM=$(awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$WEBHOOK/status" 2>/dev/null || echo "?")
     HWMS+=("$scenario $HWM")
     stop_webhook
