@@ -109,58 +109,31 @@ def read_answer(s):
     return head[9:12].decode(), rest
 
 
-def idle(request):
-    """600 connections (8 threads opening them) that each sent one review and read its answer, then idle; closed
-    ones are reopened, each thread at most 5,000 times."""
-    def worker():
-        conns = []
-        opened = 0
-        while time.monotonic() < END and opened < 5_000:
-            while len(conns) < 75 and time.monotonic() < END and opened < 5_000:
-                try:
-                    s = connect(timeout=2.0)
-                    s.settimeout(2.0)
-                    s.sendall(request)
-                    read_answer(s)
-                    s.setblocking(False)
-                    conns.append(s)
-                    opened += 1
-                    count("opened")
-                except Exception:
-                    count("refused")
-                    time.sleep(0.05)
-            alive = []
-            for s in conns:
-                try:
-                    if s.recv(1) == b"":
-                        raise ConnectionError("closed")
-                    alive.append(s)
-                except (BlockingIOError, ssl.SSLWantReadError):
-                    alive.append(s)
-                except Exception:
-                    count("closed-by-server")
-                    s.close()
-            conns = alive
-            time.sleep(0.2)
-        for s in conns:
+def still_open(conns):
+    """The non-blocking sockets the server has neither closed nor answered (an answered one is counted and closed)."""
+    alive = []
+    for s in conns:
+        try:
+            if s.recv(4096) == b"":
+                raise ConnectionError("closed")
+            count("answered")
             s.close()
-    workers = [threading.Thread(target=worker, daemon=True) for _ in range(8)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join(SECONDS + 30)
+        except (BlockingIOError, ssl.SSLWantReadError):
+            alive.append(s)
+        except Exception:
+            count("closed-by-server")
+            s.close()
+    return alive
 
 
-def mgmt():
-    """Up to 8,000 connections to the management port, each sending a 15 KiB partial header; closed ones reopened."""
-    head = b"GET /q/health/live HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * (15 * 1024)
+def hold(open_one, most, max_opened):
+    """Keeps up to most connections from open_one() open, reopening those the server closes (at most max_opened)."""
     conns = []
     opened = 0
-    while time.monotonic() < END and opened < 100_000:
-        while len(conns) < 8000 and time.monotonic() < END and opened < 100_000:
+    while time.monotonic() < END and opened < max_opened:
+        while len(conns) < most and time.monotonic() < END and opened < max_opened:
             try:
-                s = socket.create_connection((HOST, PORT), timeout=1.0)
-                s.sendall(head)
+                s = open_one()
                 s.setblocking(False)
                 conns.append(s)
                 opened += 1
@@ -168,22 +141,40 @@ def mgmt():
             except Exception:
                 count("refused")
                 break
-        alive = []
-        for s in conns:
-            try:
-                if s.recv(4096) == b"":
-                    raise ConnectionError("closed")
-                count("answered")
-                s.close()
-            except BlockingIOError:
-                alive.append(s)
-            except Exception:
-                count("closed-by-server")
-                s.close()
-        conns = alive
+        conns = still_open(conns)
         time.sleep(0.2)
     for s in conns:
         s.close()
+
+
+def in_threads(worker, n):
+    """Runs worker in n daemon threads and waits for them (bounded: SECONDS + 30 s)."""
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(SECONDS + 30)
+
+
+def idle(request):
+    """600 connections (8 threads of 75) that each sent one review and read its answer, then idle."""
+    def reviewed():
+        s = connect(timeout=2.0)
+        s.settimeout(2.0)
+        s.sendall(request)
+        read_answer(s)
+        return s
+    in_threads(lambda: hold(reviewed, 75, 5_000), 8)
+
+
+def mgmt():
+    """Up to 8,000 connections to the management port, each sending a 15 KiB partial header."""
+    head = b"GET /q/health/live HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * (15 * 1024)
+    def partial():
+        s = socket.create_connection((HOST, PORT), timeout=1.0)
+        s.sendall(head)
+        return s
+    hold(partial, 8000, 100_000)
 
 
 def named_review(path, name_chars, char="a", spoil=True):
@@ -221,11 +212,7 @@ def posting(request, threads):
             except Exception as e:
                 count(type(e).__name__)
                 time.sleep(0.2)
-    workers = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join(SECONDS + 30)
+    in_threads(worker, threads)
 
 
 def client_hello():
@@ -253,11 +240,7 @@ def handshake(source="127.0.0.2"):
                 s.close()
             except Exception as e:
                 count(type(e).__name__)
-    workers = [threading.Thread(target=worker, daemon=True) for _ in range(4)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join(SECONDS + 30)
+    in_threads(worker, 4)
 
 
 def bodies(request):
@@ -273,11 +256,7 @@ def bodies(request):
             except Exception as e:
                 count(type(e).__name__)
                 time.sleep(0.2)
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(24)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(SECONDS + 30)
+    in_threads(worker, 24)
 
 
 def pipeline(request):
@@ -295,11 +274,7 @@ def pipeline(request):
             except Exception as e:
                 count("cut-" + type(e).__name__)
                 time.sleep(0.5)
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(SECONDS + 30)
+    in_threads(worker, 4)
 
 
 def legit(request, keep_alive=True, pause=0.02, timeout=5.0, plain=False, expect=b'"allowed":true'):
