@@ -7,7 +7,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.Logger;
 
@@ -60,10 +59,7 @@ final class AnswerWriter {
         }
         metrics.stalledWrite();
         HttpConnection connection = ctx.request().connection();
-        ConnectionBase base = connection instanceof ConnectionBase b ? b : null;
-        if (base != null) {
-            base.doPause();
-        }
+        boolean paused = ConnectionGuard.pauseReading(connection);
         boolean[] done = new boolean[1];
         long timer = ctx.vertx().setTimer(stalledWriteTimeoutMillis, id -> {
             if (!done[0]) {
@@ -80,8 +76,8 @@ final class AnswerWriter {
             }
             done[0] = true;
             ctx.vertx().cancelTimer(timer);
-            if (base != null) {
-                base.doResume();
+            if (paused) {
+                ConnectionGuard.resumeReading(connection);
             }
             write(ctx, status, body, close, reason);
         });

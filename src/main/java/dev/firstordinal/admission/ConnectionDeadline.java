@@ -6,7 +6,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jboss.logging.Logger;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +25,23 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
 
     private enum State { HEADERS, REQUEST, IDLE }
+
+    /**
+     * The open connections by their addresses, so that a request's {@code HttpConnection} (public Vert.x API) finds its
+     * channel's deadline without Vert.x's internal connection class. A TCP connection is one remote address and port to
+     * one local port.
+     */
+    private static final Map<Key, ConnectionDeadline> OPEN = new ConcurrentHashMap<>();
+
+    record Key(String remoteHost, int remotePort, int localPort) {
+    }
+
+    /** The deadline of the open connection with these addresses; null when it is not guarded (or gone). */
+    static ConnectionDeadline of(Key key) {
+        return OPEN.get(key);
+    }
+
+    private Key key;
 
     /** {@link #evictableSince} while a request is in progress: not to be evicted. */
     static final long IN_REQUEST = Long.MIN_VALUE;
@@ -59,6 +79,11 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null
+                && ctx.channel().localAddress() instanceof InetSocketAddress local) {
+            key = new Key(remote.getAddress().getHostAddress(), remote.getPort(), local.getPort());
+            OPEN.put(key, this);
+        }
         arm(headerTimeoutNanos);
         super.channelActive(ctx);
     }
@@ -66,6 +91,9 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancel();
+        if (key != null) {
+            OPEN.remove(key, this);
+        }
         limit.closed(this);
         super.channelInactive(ctx);
     }
@@ -98,6 +126,19 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
                 // Not reset by bytes that trickle in: the next request's headers must come within it.
                 arm(idleTimeoutNanos);
             }
+        });
+    }
+
+    /** Stops reading from the socket (an answer waits for the client to read the earlier ones). */
+    void pauseReading() {
+        run(() -> ctx.channel().config().setAutoRead(false));
+    }
+
+    /** Reads from the socket again. */
+    void resumeReading() {
+        run(() -> {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
         });
     }
 

@@ -7,13 +7,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.AttributeKey;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.vertx.http.HttpsServerStart;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Singleton;
@@ -49,7 +47,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class ConnectionGuard {
 
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
-    private static final AttributeKey<ConnectionDeadline> DEADLINE = AttributeKey.valueOf("first-ordinal.connection-deadline");
 
     public static final String CONNECTIONS = "first_ordinal.http.connections";
     public static final String CONNECTIONS_MAX = "first_ordinal.http.connections.max";
@@ -165,15 +162,36 @@ public class ConnectionGuard {
         ConnectionDeadline deadline = deadlineOf(connection);
         if (deadline != null && deadline.hasContext()) {
             deadline.closeNow();
-        } else if (connection instanceof ConnectionBase base) {
-            base.channel().close();
         } else {
             connection.close();
         }
     }
 
+    /** Stops reading from the connection's socket; false when it is not guarded (nothing done). */
+    static boolean pauseReading(HttpConnection connection) {
+        ConnectionDeadline deadline = deadlineOf(connection);
+        if (deadline == null) {
+            return false;
+        }
+        deadline.pauseReading();
+        return true;
+    }
+
+    /** Reads from the connection's socket again, after {@link #pauseReading}. */
+    static void resumeReading(HttpConnection connection) {
+        ConnectionDeadline deadline = deadlineOf(connection);
+        if (deadline != null) {
+            deadline.resumeReading();
+        }
+    }
+
     private static ConnectionDeadline deadlineOf(HttpConnection connection) {
-        return connection instanceof ConnectionBase base ? base.channel().attr(DEADLINE).get() : null;
+        io.vertx.core.net.SocketAddress remote = connection.remoteAddress();
+        io.vertx.core.net.SocketAddress local = connection.localAddress();
+        if (remote == null || local == null || remote.hostAddress() == null) {
+            return null;
+        }
+        return ConnectionDeadline.of(new ConnectionDeadline.Key(remote.hostAddress(), remote.port(), local.port()));
     }
 
     /** On a server channel: sees each accepted channel before Vert.x initialises it. */
@@ -191,7 +209,6 @@ public class ConnectionGuard {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Channel child) {
                 ConnectionDeadline deadline = new ConnectionDeadline(portLimit, headerTimeoutNanos, idleTimeoutNanos, portHeaderTimeouts);
-                child.attr(DEADLINE).set(deadline);
                 child.pipeline().addFirst("first-ordinal-deadline", deadline);
             }
             ctx.fireChannelRead(msg);
