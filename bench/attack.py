@@ -5,7 +5,7 @@
   attack.py bodies   PORT SECONDS   # 24 threads posting label-heavy reviews just under the 3 MiB limit
   attack.py pipeline PORT SECONDS   # 4 connections pipelining small reviews without reading the answers
   attack.py idle     PORT SECONDS   # 600 connections that each send one review, read it, then stay idle (reopened when closed)
-  attack.py mgmt     PORT SECONDS   # up to 8,000 plain connections to the management PORT, each a 15 KiB partial header
+  attack.py mgmt     PORT SECONDS   # up to 8,000 plain connections from 127.0.0.2 to the management PORT, each a 15 KiB partial header
   attack.py warnings PORT SECONDS   # 3 threads posting 3 MB first-ordinal reviews whose names are quoted in warnings
   attack.py logs     PORT SECONDS   # 2 threads posting 2.7 MB marked reviews whose names go into the INFO line
   attack.py handshake PORT SECONDS  # 4 threads replaying one TLS ClientHello from 127.0.0.2 on new connections
@@ -171,7 +171,7 @@ def mgmt():
     """Up to 8,000 connections to the management port, each sending a 15 KiB partial header."""
     head = b"GET /q/health/live HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * (15 * 1024)
     def partial():
-        s = socket.create_connection((HOST, PORT), timeout=1.0)
+        s = socket.create_connection((HOST, PORT), timeout=1.0, source_address=("127.0.0.2", 0))
         s.sendall(head)
         return s
     hold(partial, 8000, 100_000)

@@ -136,8 +136,8 @@ Legit clients: **legit** (the API server) one keep-alive HTTP/1.1 connection, a 
 200 ms, 1 s timeout. Attacks (bench/attack.py, loopback only): **slow** up to 600 connections sending one header byte every 2 s,
 reopened when closed; **bodies** 24 threads posting label-heavy reviews just under the 3 MiB limit; **pipeline** 4 connections
 pipelining reviews without ever reading; **all** the three together; **idle** 600 connections that each send one review, read
-its answer and stay idle (reopened when closed); **mgmt** up to 8,000 connections to the management port, each a 15 KiB partial
-header; **warnings** 3 threads posting ~3 MB first-ordinal reviews with emoji names quoted in three warnings; **logs** 2 threads
+its answer and stay idle (reopened when closed); **mgmt** up to 8,000 connections from 127.0.0.2 to the management port, each a 15 KiB
+partial header; **warnings** 3 threads posting ~3 MB first-ordinal reviews with emoji names quoted in three warnings; **logs** 2 threads
 posting ~2.7 MB marked reviews with long names (the INFO line); **handshake** 4 threads replaying one TLS 1.3 ClientHello on new
 connections from 127.0.0.2 (the legit client is 127.0.0.1). HTTP/2 is off, so there is no rapid-reset or PING/SETTINGS scenario
 (a client offering h2 gets HTTP/1.1).

@@ -27,11 +27,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Guards the TLS port and the management port at the connection level, where Vert.x offers no setting:
  * <ul>
  *   <li>the connection cap ({@code first-ordinal.admission.max-connections}; {@code management-max-connections}),
- *       applied at accept, before any TLS work. At the cap a new connection evicts the oldest one that has not yet
- *       delivered a request's headers (a slow or silent client: the API server sends its request right after the
- *       handshake), else the one idle the longest since its last answer; only when every connection is in a request
- *       is the new one refused. So neither slow nor idle connections can lock out a client that sends requests;</li>
- *   <li>on the TLS port, the rate of new connections per source address ({@link SourceRate}), at accept;</li>
+ *       applied at accept, before any TLS work. At the cap a new connection evicts the one that has gone the longest
+ *       without a request in progress (idle since its last answer, or silent since it was opened), sparing those
+ *       opened in the last second; only when every connection is in a request is the new one refused. So neither
+ *       slow nor idle connections can lock out a client that sends requests ({@link ConnectionLimit});</li>
+ *   <li>the rate of new connections per source address ({@link SourceRate}), at accept;</li>
  *   <li>the header deadline ({@code first-ordinal.admission.header-timeout}): a new connection must complete its TLS
  *       handshake and its first request's headers within it, and a keep-alive connection its next request's headers
  *       within it of that request's first byte, and within the idle timeout of its last answer; a connection that
@@ -70,7 +70,8 @@ public class ConnectionGuard {
                 .orElse(Duration.ofSeconds(30)).toNanos();
         this.sourceRatePerSecond = config.admission().sourceConnectionRate();
         this.limit = new ConnectionLimit(config.admission().maxConnections(), new SourceRate(sourceRatePerSecond, System::nanoTime), registry);
-        this.managementLimit = new ConnectionLimit(config.admission().managementMaxConnections());
+        // Its own allowance per source: the kubelet and Prometheus are not the API server.
+        this.managementLimit = new ConnectionLimit(config.admission().managementMaxConnections(), new SourceRate(sourceRatePerSecond, System::nanoTime));
         headerTimeouts = Counter.builder(HEADER_TIMEOUTS)
                 .description("Connections closed because a request's headers (or a new connection's handshake) did not arrive within the header timeout")
                 .register(registry);
@@ -100,10 +101,10 @@ public class ConnectionGuard {
                 managementGuarded = true;
             }
         }
-        LOG.infof("connection guard installed on %s: at most %d connections on the TLS port (%d new a second per source), "
-                        + "%d on the management port; header timeout %d ms, idle timeout %d ms",
+        LOG.infof("connection guard installed on %s: at most %d connections on the TLS port, %d on the management port "
+                        + "(%d new a second per source on each); header timeout %d ms, idle timeout %d ms",
                 servers.stream().map(listening -> listening.channel().localAddress()).toList(), limit.max(),
-                sourceRatePerSecond, managementLimit.max(),
+                managementLimit.max(), sourceRatePerSecond,
                 TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos), TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos));
     }
 

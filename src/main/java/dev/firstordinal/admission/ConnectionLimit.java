@@ -7,20 +7,26 @@ import org.jboss.logging.Logger;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The connection cap of one port and the refusal of new connections once shutting down, with their
- * meters. At the cap a new connection evicts one that is not in the middle of a request: first the
- * oldest that has not delivered a request's headers yet (a slow or silent client), else the one idle
- * the longest since its last answer (a keep-alive connection, whoever holds it). Only when every open
- * connection is in a request is the new one refused. Thread-safe: connections of every event loop come here.
+ * meters. At the cap a new connection evicts the one that has gone the longest without a request in
+ * progress: idle since its last answer (a keep-alive connection, whoever holds it), or since it was
+ * opened without delivering a request's headers (a slow or silent client). Connections opened less than
+ * {@link #GRACE_NANOS} ago that have not sent a request yet go last: a client that is still in its TLS
+ * handshake is not pushed out by whoever opens connections faster. Only when every open connection is
+ * in a request is the new one refused. Thread-safe: connections of every event loop come here.
  */
 final class ConnectionLimit {
 
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
+    /** How long a new connection that has not sent a request yet is evicted only when nothing else can be. */
+    static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final int maxConnections;
+    private final long graceNanos;
     private final AtomicInteger open = new AtomicInteger();
     private final Set<ConnectionDeadline> connections = ConcurrentHashMap.newKeySet();
     private final SourceRate sourceRate;
@@ -32,7 +38,13 @@ final class ConnectionLimit {
 
     /** The TLS port's limit, with its meters ({@code first_ordinal_http_connections*}). */
     ConnectionLimit(int maxConnections, SourceRate sourceRate, MeterRegistry registry) {
+        this(maxConnections, sourceRate, registry, GRACE_NANOS);
+    }
+
+    /** As above, with another grace for new connections (tests). */
+    ConnectionLimit(int maxConnections, SourceRate sourceRate, MeterRegistry registry, long graceNanos) {
         this.maxConnections = maxConnections;
+        this.graceNanos = graceNanos;
         this.sourceRate = sourceRate;
         Gauge.builder(ConnectionGuard.CONNECTIONS, open, AtomicInteger::get)
                 .description("Open connections on the TLS port").register(registry);
@@ -47,10 +59,11 @@ final class ConnectionLimit {
                 .register(registry);
     }
 
-    /** The management port's limit: no per-source rate, no meters (the port serves the probes and the meters themselves). */
-    ConnectionLimit(int maxConnections) {
+    /** The management port's limit: no meters (the port serves the probes and the meters themselves). */
+    ConnectionLimit(int maxConnections, SourceRate sourceRate) {
         this.maxConnections = maxConnections;
-        this.sourceRate = SourceRate.UNLIMITED;
+        this.graceNanos = GRACE_NANOS;
+        this.sourceRate = sourceRate;
         refusedAtLimit = refusedShuttingDown = refusedRate = evicted = null;
     }
 
@@ -104,26 +117,29 @@ final class ConnectionLimit {
     }
 
     /**
-     * Closes the connection that matters least: the oldest one without a request yet, else the longest idle one;
-     * false when every connection is in a request. A scan of the open connections: it runs only at the cap.
+     * Closes the connection that has gone the longest without a request in progress, sparing those opened within
+     * {@link #GRACE_NANOS} that have not sent one yet unless there is no other; false when every connection is in a
+     * request. A scan of the open connections: it runs only at the cap.
      */
     private boolean evictOne() {
-        ConnectionDeadline oldestFresh = null;
-        ConnectionDeadline longestIdle = null;
+        long now = System.nanoTime();
+        ConnectionDeadline oldest = null;
+        ConnectionDeadline oldestNew = null;
         for (ConnectionDeadline candidate : connections) {
             long since = candidate.evictableSince;
             if (since == ConnectionDeadline.IN_REQUEST) {
                 continue;
             }
-            if (!candidate.served) {
-                if (oldestFresh == null || since - oldestFresh.evictableSince < 0) {
-                    oldestFresh = candidate;
+            boolean justOpened = !candidate.served && now - since < graceNanos;
+            if (justOpened) {
+                if (oldestNew == null || since - oldestNew.evictableSince < 0) {
+                    oldestNew = candidate;
                 }
-            } else if (longestIdle == null || since - longestIdle.evictableSince < 0) {
-                longestIdle = candidate;
+            } else if (oldest == null || since - oldest.evictableSince < 0) {
+                oldest = candidate;
             }
         }
-        for (ConnectionDeadline victim : new ConnectionDeadline[] {oldestFresh, longestIdle}) {
+        for (ConnectionDeadline victim : new ConnectionDeadline[] {oldest, oldestNew}) {
             if (victim != null && connections.remove(victim) && victim.evict()) {
                 count(evicted);
                 return true;

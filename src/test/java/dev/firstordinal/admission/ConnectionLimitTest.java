@@ -19,7 +19,11 @@ class ConnectionLimitTest {
     private final ConnectionLimit limit = new ConnectionLimit(3, SourceRate.UNLIMITED, registry);
 
     private EmbeddedChannel connect() {
-        return new EmbeddedChannel(new ConnectionDeadline(limit, TimeUnit.SECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(30), null));
+        return connect(limit);
+    }
+
+    private static EmbeddedChannel connect(ConnectionLimit to) {
+        return new EmbeddedChannel(new ConnectionDeadline(to, TimeUnit.SECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(30), null));
     }
 
     private static ConnectionDeadline deadline(EmbeddedChannel channel) {
@@ -34,18 +38,35 @@ class ConnectionLimitTest {
     }
 
     @Test
-    void atTheCapTheOldestConnectionWithoutARequestGoesFirst() {
+    void atTheCapAConnectionJustOpenedIsSparedAndTheLongestIdleGoes() {
         EmbeddedChannel idle = connect();
         served(idle);
-        EmbeddedChannel silentOld = connect();
-        EmbeddedChannel silentNew = connect();
+        EmbeddedChannel justOpened = connect();
+        EmbeddedChannel alsoJustOpened = connect();
         EmbeddedChannel newcomer = connect();
 
         assertThat(newcomer.isActive()).isTrue();
-        assertThat(silentOld.isActive()).as("the oldest that never sent a request").isFalse();
-        assertThat(idle.isActive()).isTrue();
-        assertThat(silentNew.isActive()).isTrue();
+        assertThat(idle.isActive()).as("idle since its answer, older than the new ones' grace").isFalse();
+        assertThat(justOpened.isActive()).as("still within its grace: perhaps in its TLS handshake").isTrue();
+        assertThat(alsoJustOpened.isActive()).isTrue();
         assertThat(registry.counter(ConnectionGuard.EVICTED).count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void pastTheirGraceSilentConnectionsGoOldestFirst() throws Exception {
+        ConnectionLimit noGrace = new ConnectionLimit(3, SourceRate.UNLIMITED, new SimpleMeterRegistry(), 0);
+        List<EmbeddedChannel> silent = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            silent.add(connect(noGrace));
+            Thread.sleep(2);
+        }
+
+        EmbeddedChannel newcomer = connect(noGrace);
+
+        assertThat(newcomer.isActive()).isTrue();
+        assertThat(silent.get(0).isActive()).isFalse();
+        assertThat(silent.get(1).isActive()).isTrue();
+        assertThat(silent.get(2).isActive()).isTrue();
     }
 
     @Test
