@@ -209,6 +209,11 @@ public class ConnectionGuard {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Channel child) {
+                if (!portLimit.acceptable(child.remoteAddress())) {
+                    // Not registered, so Vert.x never initialises it: no TLS engine is made for a refused connection.
+                    child.unsafe().closeForcibly();
+                    return;
+                }
                 ConnectionDeadline deadline = new ConnectionDeadline(portLimit, headerTimeoutNanos, idleTimeoutNanos, portHeaderTimeouts);
                 child.pipeline().addFirst("first-ordinal-deadline", deadline);
             }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
+import java.net.SocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -83,19 +84,27 @@ final class ConnectionLimit {
     }
 
     /**
-     * A connection was accepted: counts it and returns true, or returns false (counted as refused) when it must be
-     * closed: shutting down, past its source's rate, or at the cap with no connection to evict.
+     * A connection from {@code source} was just accepted, before anything else is done with it (no TLS engine yet):
+     * false (counted as refused) when it must be closed at once: shutting down, or past its source's rate.
      */
-    boolean admit(ConnectionDeadline connection) {
+    boolean acceptable(SocketAddress source) {
         if (refusing) {
             count(refusedShuttingDown);
             return false;
         }
-        if (!sourceRate.tryAcquire(connection.remoteAddress())) {
+        if (!sourceRate.tryAcquire(source)) {
             count(refusedRate);
-            LOG.debugf("connection from %s closed: past its source's rate of new connections", connection.remoteAddress());
+            LOG.debugf("connection from %s closed: past its source's rate of new connections", source);
             return false;
         }
+        return true;
+    }
+
+    /**
+     * An acceptable connection is active: counts it and returns true, or returns false (counted as refused) when it
+     * must be closed: at the cap with no connection to evict.
+     */
+    boolean admit(ConnectionDeadline connection) {
         if (open.incrementAndGet() > maxConnections && !evictOne()) {
             open.decrementAndGet();
             count(refusedAtLimit);
