@@ -3,8 +3,10 @@
 # attack traffic runs beside it, against the quiet baseline measured in the same run (issue 20).
 # Writes the section "Under attack" of bench/RESULTS.md (bench/run.sh keeps it when it rewrites the file).
 #
-#   bench/attack.sh                          # 5 scenarios of 20 s each, about 2.5 minutes
+#   bench/attack.sh                          # 10 scenarios of 20 s each, about 5 minutes
 #   BENCH_ATTACK_DURATION=10 bench/attack.sh
+#   BENCH_JAR=/elsewhere/quarkus-run.jar BENCH_RESULTS=/tmp/before.md bench/attack.sh   # another build, e.g. the baseline
+#   BENCH_ATTACK_SCENARIOS="idle handshake" bench/attack.sh                            # some scenarios only
 #
 # Loopback only (127.0.0.1); every attacker and sampler loop is bounded in time (bench/attack.py).
 set -euo pipefail
@@ -12,7 +14,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 DURATION=${BENCH_ATTACK_DURATION:-20}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/RESULTS.md}
-JAR=$ROOT/target/quarkus-app/quarkus-run.jar
+JAR=${BENCH_JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
 # The image's JVM flags (Dockerfile.jvm), without its AOT cache (only the image has it).
 FLAGS=$(sed -n 's/^ENV JAVA_OPTS_APPEND="\(.*\)"$/\1/p' Dockerfile.jvm | sed -e 's/-XX:SharedArchiveFile=[^ ]*//' -e 's/-XX:AOTCache=[^ ]*//')
 JAVA_ENV=$(sed -n 's/^ENV \(MALLOC_ARENA_MAX="[0-9]*"\)$/\1/p' Dockerfile.jvm | tr -d '"')
@@ -25,6 +27,7 @@ trap cleanup EXIT
 free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 [ -f "$JAR" ] || { log "building the jar"; ./mvnw -q -B package -DskipTests >&2; }
+# The handshake flood comes from 127.0.0.2 (the legit clients from 127.0.0.1): Linux routes all of 127/8 to loopback.
 SSL_PORT=$(free_port)
 MGMT_PORT=$(free_port)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -49,28 +52,47 @@ start_webhook() {
 }
 stop_webhook() {
     kill "$WEBHOOK" 2>/dev/null || true
+    # A JVM broken by an attack may not finish its shutdown: killed after 30 s.
+    for _ in $(seq 300); do kill -0 "$WEBHOOK" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$WEBHOOK" 2>/dev/null || true
     wait "$WEBHOOK" 2>/dev/null || true
 }
-metric() { curl -fs --max-time 5 "http://127.0.0.1:$MGMT_PORT/q/metrics" | awk -v s="$1" '$1 == s {print $2; f=1} END {if (!f) print 0}'; }
+# A series' value; 0 when absent; "n/a" when the management port does not answer (the mgmt attack's very outage).
+metric() {
+    local text
+    text=$(curl -fs --max-time 5 "http://127.0.0.1:$MGMT_PORT/q/metrics") || { echo n/a; return 0; }
+    awk -v s="$1" '$1 == s {print $2; f=1} END {if (!f) print 0}' <<<"$text"
+}
+delta() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "n/a" || b == "n/a") print "n/a"; else print a - b}'; }
 rss_mib() { awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$WEBHOOK/status" 2>/dev/null || echo 0; }
 
 ROWS=()
 HWMS=()
-for scenario in quiet slow bodies pipeline all; do
+for scenario in ${BENCH_ATTACK_SCENARIOS:-quiet slow bodies pipeline all idle mgmt warnings logs handshake}; do
     case $scenario in
         quiet) modes=() ;;
         all) modes=(slow bodies pipeline) ;;
         *) modes=("$scenario") ;;
     esac
+    # Who the legit client is: the API server on a keep-alive connection, the API server opening new connections
+    # (after its idle pool expired), or the kubelet's liveness probe on the management port.
+    case $scenario in
+        idle|handshake) legit_mode=legit-new; legit_port=$SSL_PORT ;;
+        mgmt) legit_mode=probe; legit_port=$MGMT_PORT ;;
+        *) legit_mode=legit; legit_port=$SSL_PORT ;;
+    esac
+    attack_port=$SSL_PORT; [ "$scenario" = mgmt ] && attack_port=$MGMT_PORT
     start_webhook
     overloaded0=$(metric 'first_ordinal_admission_requests_total{outcome="error",reason="overloaded"}')
     timeouts0=$(metric first_ordinal_http_header_timeouts_total)
     refused0=$(metric 'first_ordinal_http_connections_refused_total{reason="limit"}')
     evicted0=$(metric first_ordinal_http_connections_evicted_total)
+    log_bytes0=$(stat -c %s "$WORK/webhook.log")
+    cpu0=$(awk '{print $14 + $15}' "/proc/$WEBHOOK/stat")
     log "scenario $scenario (${modes[*]:-no attack}), ${DURATION} s"
     attackers=()
     for mode in "${modes[@]}"; do
-        "$PYTHON" bench/attack.py "$mode" "$SSL_PORT" "$DURATION" >"$WORK/$scenario-$mode.out" 2>&1 &
+        "$PYTHON" bench/attack.py "$mode" "$attack_port" "$DURATION" >"$WORK/$scenario-$mode.out" 2>&1 &
         attackers+=($!)
         PIDS+=($!)
     done
@@ -83,16 +105,18 @@ for scenario in quiet slow bodies pipeline all; do
     sampler=$!
     PIDS+=("$sampler")
     sleep 2   # let the attack ramp up
-    "$PYTHON" bench/attack.py legit "$SSL_PORT" $((DURATION - 4)) >"$WORK/$scenario-legit.json"
+    "$PYTHON" bench/attack.py "$legit_mode" "$legit_port" $((DURATION - 4)) >"$WORK/$scenario-legit.json"
     for p in "${attackers[@]}"; do wait "$p" || true; done
+    cpu_s=$(awk -v a="$(awk '{print $14 + $15}' "/proc/$WEBHOOK/stat" 2>/dev/null || echo "$cpu0")" -v b="$cpu0" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", (a-b)/hz}')
+    log_mib=$(awk -v a="$(stat -c %s "$WORK/webhook.log")" -v b="$log_bytes0" 'BEGIN{printf "%.2f", (a-b)/1048576}')
     kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
     alive=yes; kill -0 "$WEBHOOK" 2>/dev/null || alive="**no: exited**"
     legit=$(cat "$WORK/$scenario-legit.json")
     attack_out=$(cat "$WORK/$scenario"-*.out 2>/dev/null | grep -v '^{' | tr '\n' ';' || true)
     ok=$(jq -r '.ok' <<<"$legit"); n=$(jq -r '.requests' <<<"$legit")
     rate=$(awk -v o="$ok" -v n="$n" 'BEGIN {printf "%.1f", n ? 100 * o / n : 0}')
-    [ "$alive" = yes ] || { ROWS+=("| $scenario | ${modes[*]:-none} | $ok / $n ($rate %) | – | – | $(cat "$WORK/$scenario.rss" 2>/dev/null || echo ?) | $alive | – |"); break; }
-    ROWS+=("| $scenario | ${modes[*]:-none} | $ok / $n ($rate %) | $(jq -r '"\(.p50) / \(.p99) / \(.max)"' <<<"$legit") | $(jq -c '.failures' <<<"$legit") | $(cat "$WORK/$scenario.rss" 2>/dev/null || echo ?) | $alive | 429: $(awk -v a="$(metric 'first_ordinal_admission_requests_total{outcome="error",reason="overloaded"}')" -v b="$overloaded0" 'BEGIN{print a-b}'), header timeouts: $(awk -v a="$(metric first_ordinal_http_header_timeouts_total)" -v b="$timeouts0" 'BEGIN{print a-b}'), evicted at cap: $(awk -v a="$(metric first_ordinal_http_connections_evicted_total)" -v b="$evicted0" 'BEGIN{print a-b}'), refused at cap: $(awk -v a="$(metric 'first_ordinal_http_connections_refused_total{reason="limit"}')" -v b="$refused0" 'BEGIN{print a-b}'); ${attack_out%;} |")
+    [ "$alive" = yes ] || { ROWS+=("| $scenario | ${modes[*]:-none} | $legit_mode | $ok / $n ($rate %) | – | – | $(cat "$WORK/$scenario.rss" 2>/dev/null || echo ?) | $alive | – | – |"); stop_webhook; continue; }
+    ROWS+=("| $scenario | ${modes[*]:-none} | $legit_mode | $ok / $n ($rate %) | $(jq -r '"\(.p50) / \(.p99) / \(.max)"' <<<"$legit") | $(jq -c '.failures' <<<"$legit") | $(cat "$WORK/$scenario.rss" 2>/dev/null || echo ?) | $alive | 429: $(delta "$(metric 'first_ordinal_admission_requests_total{outcome="error",reason="overloaded"}')" "$overloaded0"), header timeouts: $(delta "$(metric first_ordinal_http_header_timeouts_total)" "$timeouts0"), evicted at cap: $(delta "$(metric first_ordinal_http_connections_evicted_total)" "$evicted0"), refused at cap: $(delta "$(metric 'first_ordinal_http_connections_refused_total{reason="limit"}')" "$refused0"), refused for rate: $(metric 'first_ordinal_http_connections_refused_total{reason="rate"}'); ${attack_out%;} | CPU ${cpu_s} s, log ${log_mib} MiB |")
     HWM=$(awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$WEBHOOK/status" 2>/dev/null || echo "?")
     HWMS+=("$scenario $HWM")
     stop_webhook
@@ -106,14 +130,20 @@ SECTION=$(cat <<MD
 Produced by \`bench/attack.sh\` on $(date -u '+%Y-%m-%d %H:%M') UTC ($DURATION s per scenario). Machine: $(nproc) cores, shared: 1/5/15-minute
 load average $LOAD_BEFORE before, $LOAD_AFTER after (other processes were running; figures are worse than on an idle machine).
 Webhook: a fresh JVM per scenario, the packaged jar, the image's JVM flags \`$FLAGS\` (no AOT cache), \`$JAVA_ENV\`.
-Legit client (the API server's part): one keep-alive HTTP/1.1 connection, a first-ordinal review every 20 ms, 5 s timeout per
-review, success = 200 with \`allowed: true\`. Attacks (bench/attack.py, 127.0.0.1 only): **slow** up to 600 connections sending one
-header byte every 2 s, reopened when closed; **bodies** 24 threads posting label-heavy reviews just under the 3 MiB limit;
-**pipeline** 4 connections pipelining reviews without ever reading; **all** the three together. HTTP/2 is off, so there is no
-rapid-reset or PING/SETTINGS scenario (a client offering h2 gets HTTP/1.1).
+Legit clients: **legit** (the API server) one keep-alive HTTP/1.1 connection, a first-ordinal review every 20 ms; **legit-new**
+(the API server after its idle pool expired) a new connection per review every 100 ms; both 5 s timeout per review, success =
+200 with \`allowed: true\`; **probe** (the kubelet) \`GET /q/health/live\` on the management port, a new connection every
+200 ms, 1 s timeout. Attacks (bench/attack.py, loopback only): **slow** up to 600 connections sending one header byte every 2 s,
+reopened when closed; **bodies** 24 threads posting label-heavy reviews just under the 3 MiB limit; **pipeline** 4 connections
+pipelining reviews without ever reading; **all** the three together; **idle** 600 connections that each send one review, read
+its answer and stay idle (reopened when closed); **mgmt** up to 8,000 connections from 127.0.0.2 to the management port, each a 15 KiB
+partial header; **warnings** 3 threads posting ~3 MB first-ordinal reviews with emoji names quoted in three warnings; **logs** 2 threads
+posting ~2.7 MB marked reviews with long names (the INFO line); **handshake** 4 threads replaying one TLS 1.3 ClientHello on new
+connections from 127.0.0.2 (the legit client is 127.0.0.1). HTTP/2 is off, so there is no rapid-reset or PING/SETTINGS scenario
+(a client offering h2 gets HTTP/1.1).
 
-| scenario | attack | legit OK / sent | legit p50 / p99 / max ms | legit failures | webhook RSS peak MiB (sampled every 200 ms) | alive | webhook counted; attackers saw |
-| --- | --- | --- | --- | --- | --- | --- | --- |
+| scenario | attack | legit client | legit OK / sent | legit p50 / p99 / max ms | legit failures | webhook RSS peak MiB (sampled every 200 ms) | alive | webhook counted; attackers saw | webhook CPU, log written |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 $(printf '%s\n' "${ROWS[@]}")
 
 Each scenario runs against a freshly started webhook. RSS high-water mark (VmHWM) per scenario, MiB: $(IFS=,; echo "${HWMS[*]}" | sed 's/,/, /g')

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.firstordinal.ordinal.Decision;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
+import dev.firstordinal.ordinal.StatefulSetOwner;
 import dev.firstordinal.patch.PodPatch;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -80,6 +81,40 @@ public final class AdmissionReviewHandler {
     /** Reads and checks the review: the part of {@link #handle} that does not depend on start ordinals. */
     AdmissionReviewReader.Request read(byte[] body) throws BadAdmissionReview {
         return requestOf(parse(body));
+    }
+
+    /** The StatefulSet whose start ordinal a decision on this review needs: its namespace and name. */
+    /**
+     * The StatefulSet a pod under review belongs to, and the pod's ordinal in it (empty when its name has none).
+     */
+    record StatefulSetKey(String namespace, String name, java.util.OptionalInt ordinal) {
+
+        StatefulSetKey(String namespace, String name) {
+            this(namespace, name, java.util.OptionalInt.empty());
+        }
+
+        /** Whether a cached start cannot be right for this pod ({@link StartOrdinalLookup.StartOrdinal#ruledOut}). */
+        boolean ruledOut(StartOrdinalLookup.StartOrdinal start) {
+            return ordinal.isPresent() && start.ruledOut(ordinal.getAsInt());
+        }
+
+        boolean sameSet(String otherNamespace, String otherName) {
+            return namespace.equals(otherNamespace) && name.equals(otherName);
+        }
+    }
+
+    /**
+     * The StatefulSet whose start ordinal {@link #answer} would ask for, so that the caller can resolve it first
+     * (from memory, or on a worker) and decide once; empty when the review needs none (not a pod CREATE, no
+     * object, no StatefulSet controller).
+     */
+    Optional<StatefulSetKey> statefulSetOf(AdmissionReviewReader.Request request) {
+        if (!request.createsPod() || !request.hasObject() || request.object().getMetadata() == null) {
+            return Optional.empty();
+        }
+        Pod pod = request.object();
+        return StatefulSetOwner.controllerOf(pod.getMetadata()).map(owner -> new StatefulSetKey(namespaceOf(request, pod), owner.name(),
+                dev.firstordinal.ordinal.PodOrdinal.of(pod.getMetadata(), owner.name())));
     }
 
     /** Answers a review already {@linkplain #read read}, with start ordinals from {@code starts}. */
@@ -258,7 +293,30 @@ public final class AdmissionReviewHandler {
         return true;
     }
 
-    /** Any answer, through Jackson (escaping the uid and the warnings). */
+    /**
+     * Longest warning, in characters: the API server truncates longer ones (Kubernetes documents 256), and a warning
+     * quotes pod-supplied names of any length (mutating admission runs before the object is validated).
+     */
+    static final int MAX_WARNING_CHARS = 256;
+    /** All warnings of one answer together, in characters: the API server drops warnings past 4096 characters. */
+    static final int MAX_WARNINGS_CHARS = 4096;
+
+    /** The warnings as the answer carries them: each cut to {@link #MAX_WARNING_CHARS}, and none past {@link #MAX_WARNINGS_CHARS} in all. */
+    static List<String> bounded(List<String> warnings) {
+        List<String> kept = new java.util.ArrayList<>(warnings.size());
+        int total = 0;
+        for (String warning : warnings) {
+            String cut = warning.length() <= MAX_WARNING_CHARS ? warning : LogText.cut(warning, MAX_WARNING_CHARS - 1) + "\u2026";
+            if (total + cut.length() > MAX_WARNINGS_CHARS) {
+                break;
+            }
+            total += cut.length();
+            kept.add(cut);
+        }
+        return kept;
+    }
+
+    /** Any answer, through Jackson (escaping the uid and the warnings, {@linkplain #bounded bounded}). */
     static byte[] generate(String uid, byte[] patch, List<String> warnings) {
         ByteArrayBuilder out = new ByteArrayBuilder(patch == null ? 160 : 192 + patch.length);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
@@ -276,7 +334,7 @@ public final class AdmissionReviewHandler {
             }
             if (!warnings.isEmpty()) {
                 g.writeArrayFieldStart("warnings");
-                for (String warning : warnings) {
+                for (String warning : bounded(warnings)) {
                     g.writeString(warning);
                 }
                 g.writeEndArray();

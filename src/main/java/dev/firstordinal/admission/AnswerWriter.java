@@ -1,11 +1,12 @@
 package dev.firstordinal.admission;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.Logger;
 
@@ -25,6 +26,12 @@ final class AnswerWriter {
 
     /** The routing context key of the request's start, {@link System#nanoTime()}. */
     static final String STARTED = "first-ordinal.started";
+    /** The routing context key of the {@link Written} answer, set before the response ends. */
+    static final String WRITTEN = "first-ordinal.written";
+
+    /** An answer handed to the connection: {@code bytes} long, {@code done} once on the wire or failed. */
+    record Written(int bytes, Future<Void> done) {
+    }
     private static final Logger LOG = Logger.getLogger(MutateRoute.class);
 
     private final AdmissionMetrics metrics;
@@ -52,10 +59,7 @@ final class AnswerWriter {
         }
         metrics.stalledWrite();
         HttpConnection connection = ctx.request().connection();
-        ConnectionBase base = connection instanceof ConnectionBase b ? b : null;
-        if (base != null) {
-            base.doPause();
-        }
+        boolean paused = ConnectionGuard.pauseReading(connection);
         boolean[] done = new boolean[1];
         long timer = ctx.vertx().setTimer(stalledWriteTimeoutMillis, id -> {
             if (!done[0]) {
@@ -72,8 +76,8 @@ final class AnswerWriter {
             }
             done[0] = true;
             ctx.vertx().cancelTimer(timer);
-            if (base != null) {
-                base.doResume();
+            if (paused) {
+                ConnectionGuard.resumeReading(connection);
             }
             write(ctx, status, body, close, reason);
         });
@@ -85,12 +89,16 @@ final class AnswerWriter {
             return;
         }
         response.setStatusCode(status).putHeader("content-type", "application/json");
+        // Known before end(): the context's end handlers, which run within end(), keep the answer's bytes counted
+        // in the body budget until it is written (ReviewBody).
+        Promise<Void> written = Promise.promise();
+        ctx.put(WRITTEN, new Written(body.length(), written.future()));
         if (close) {
             response.putHeader("connection", "close");
             HttpServerRequest request = ctx.request();
-            response.end(body).onComplete(written -> closeAfterTheBody(ctx, request));
+            response.end(body).onComplete(done -> closeAfterTheBody(ctx, request)).onComplete(written);
         } else {
-            response.end(body);
+            response.end(body).onComplete(written);
         }
         metrics.answered(reason, startOf(ctx));
     }

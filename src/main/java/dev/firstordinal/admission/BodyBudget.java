@@ -42,6 +42,11 @@ public final class BodyBudget {
         }
     }
 
+    /** Counts {@code bytes} more whether or not they fit: memory already taken (an answer), to be {@linkplain #release released} later. */
+    public void add(long bytes) {
+        inFlight.addAndGet(bytes);
+    }
+
     public void release(long bytes) {
         inFlight.addAndGet(-bytes);
     }

@@ -6,15 +6,19 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jboss.logging.Logger;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One connection's handler, first in its pipeline and on its event loop: admits it to (or refuses
  * it by) the {@link ConnectionLimit}, and closes it when a request's headers do not arrive within
  * the header timeout: from accept for a new connection (TLS handshake included), from the next
- * request's first byte on a keep-alive one. {@link MutateRoute} reports the headers' arrival and
- * each answer through {@link ConnectionGuard}.
+ * request's first byte on a keep-alive one; and in any case within the idle timeout of the last
+ * answer (bytes trickled meanwhile, or read together with the previous request, do not extend it).
+ * {@link MutateRoute} reports the headers' arrival and each answer through {@link ConnectionGuard}.
  */
 final class ConnectionDeadline extends ChannelDuplexHandler {
 
@@ -22,20 +26,44 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
 
     private enum State { HEADERS, REQUEST, IDLE }
 
+    /**
+     * The open connections by their addresses, so that a request's {@code HttpConnection} (public Vert.x API) finds its
+     * channel's deadline without Vert.x's internal connection class. A TCP connection is one remote address and port to
+     * one local port.
+     */
+    private static final Map<Key, ConnectionDeadline> OPEN = new ConcurrentHashMap<>();
+
+    record Key(String remoteHost, int remotePort, int localPort) {
+    }
+
+    /** The deadline of the open connection with these addresses; null when it is not guarded (or gone). */
+    static ConnectionDeadline of(Key key) {
+        return OPEN.get(key);
+    }
+
+    private Key key;
+
+    /** {@link #evictableSince} while a request is in progress: not to be evicted. */
+    static final long IN_REQUEST = Long.MIN_VALUE;
+
     private final ConnectionLimit limit;
     private final long headerTimeoutNanos;
+    private final long idleTimeoutNanos;
     private final Counter headerTimeouts;
     volatile ChannelHandlerContext ctx;
-    /** Counted and open, and no request's headers from it yet: the first to go at the connection limit. */
-    volatile boolean fresh;
+    /** Since when ({@link System#nanoTime()}) it has been without a request in progress, or {@link #IN_REQUEST}. */
+    volatile long evictableSince = System.nanoTime();
+    /** It has delivered a request's headers: at the limit it goes after those that never did. */
+    volatile boolean served;
     /** Counted in the limit's open connections (by {@link ConnectionLimit} only). */
     boolean counted;
     private State state = State.HEADERS;
     private ScheduledFuture<?> timer;
 
-    ConnectionDeadline(ConnectionLimit limit, long headerTimeoutNanos, Counter headerTimeouts) {
+    ConnectionDeadline(ConnectionLimit limit, long headerTimeoutNanos, long idleTimeoutNanos, Counter headerTimeouts) {
         this.limit = limit;
         this.headerTimeoutNanos = headerTimeoutNanos;
+        this.idleTimeoutNanos = idleTimeoutNanos;
         this.headerTimeouts = headerTimeouts;
     }
 
@@ -46,17 +74,26 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        evictableSince = System.nanoTime();
         if (!limit.admit(this)) {
             ctx.close();
             return;
         }
-        arm();
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null
+                && ctx.channel().localAddress() instanceof InetSocketAddress local) {
+            key = new Key(remote.getAddress().getHostAddress(), remote.getPort(), local.getPort());
+            OPEN.put(key, this);
+        }
+        arm(headerTimeoutNanos);
         super.channelActive(ctx);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancel();
+        if (key != null) {
+            OPEN.remove(key, this);
+        }
         limit.closed(this);
         super.channelInactive(ctx);
     }
@@ -65,7 +102,7 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (state == State.IDLE) {
             state = State.HEADERS;
-            arm();
+            arm(headerTimeoutNanos);
         }
         super.channelRead(ctx, msg);
     }
@@ -74,8 +111,9 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     void requestStarted() {
         run(() -> {
             state = State.REQUEST;
+            served = true;
+            evictableSince = IN_REQUEST;
             cancel();
-            limit.requested(this);
         });
     }
 
@@ -84,7 +122,23 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
         run(() -> {
             if (state == State.REQUEST) {
                 state = State.IDLE;
+                evictableSince = System.nanoTime();
+                // Not reset by bytes that trickle in: the next request's headers must come within it.
+                arm(idleTimeoutNanos);
             }
+        });
+    }
+
+    /** Stops reading from the socket (an answer waits for the client to read the earlier ones). */
+    void pauseReading() {
+        run(() -> ctx.channel().config().setAutoRead(false));
+    }
+
+    /** Reads from the socket again. */
+    void resumeReading() {
+        run(() -> {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
         });
     }
 
@@ -106,8 +160,8 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
         if (ctx == null || !ctx.channel().isActive()) {
             return false;
         }
-        fresh = false;
-        LOG.debugf("connection from %s closed at the connection limit: no request from it yet", ctx.channel().remoteAddress());
+        LOG.debugf("connection from %s closed at the connection limit: %s", ctx.channel().remoteAddress(),
+                served ? "the longest idle" : "no request from it yet");
         ctx.channel().close();
         return true;
     }
@@ -123,9 +177,9 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
         }
     }
 
-    private void arm() {
+    private void arm(long nanos) {
         cancel();
-        timer = ctx.executor().schedule(this::expired, headerTimeoutNanos, TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(this::expired, nanos, TimeUnit.NANOSECONDS);
     }
 
     private void cancel() {
@@ -137,11 +191,14 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
 
     private void expired() {
         timer = null;
-        if (state == State.HEADERS && ctx.channel().isActive()) {
-            headerTimeouts.increment();
-            LOG.debugf("connection from %s closed: no complete request headers within %d ms", ctx.channel().remoteAddress(),
-                    TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos));
-            ctx.close();
+        if (state == State.REQUEST || !ctx.channel().isActive()) {
+            return;
         }
+        if (state == State.HEADERS && headerTimeouts != null) {
+            headerTimeouts.increment();
+        }
+        LOG.debugf("connection from %s closed: no complete request headers within %d ms", ctx.channel().remoteAddress(),
+                TimeUnit.NANOSECONDS.toMillis(state == State.HEADERS ? headerTimeoutNanos : idleTimeoutNanos));
+        ctx.close();
     }
 }

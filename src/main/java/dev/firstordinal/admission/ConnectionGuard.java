@@ -7,12 +7,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.AttributeKey;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.vertx.http.HttpsServerStart;
+import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Singleton;
@@ -25,18 +24,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Guards the TLS port at the connection level, where Vert.x offers no setting:
+ * Guards the TLS port and the management port at the connection level, where Vert.x offers no setting:
  * <ul>
- *   <li>the connection cap ({@code first-ordinal.admission.max-connections}), applied at accept, before any TLS work.
- *       At the cap a new connection evicts the oldest one that has not yet delivered a single request's headers (a
- *       slow or silent client: the API server sends its request right after the handshake); only when there is none
- *       is the new connection refused. So slow connections cannot lock out a client that sends requests;</li>
+ *   <li>the connection cap ({@code first-ordinal.admission.max-connections}; {@code management-max-connections}),
+ *       applied at accept, before any TLS work. At the cap a new connection evicts the one that has gone the longest
+ *       without a request in progress (idle since its last answer, or silent since it was opened), sparing those
+ *       opened in the last second; only when every connection is in a request is the new one refused. So neither
+ *       slow nor idle connections can lock out a client that sends requests ({@link ConnectionLimit});</li>
+ *   <li>the rate of new connections per source address ({@link SourceRate}), at accept;</li>
  *   <li>the header deadline ({@code first-ordinal.admission.header-timeout}): a new connection must complete its TLS
  *       handshake and its first request's headers within it, and a keep-alive connection its next request's headers
- *       within it of that request's first byte; a connection that does not is closed;</li>
+ *       within it of that request's first byte, and within the idle timeout of its last answer; a connection that
+ *       does not is closed;</li>
  *   <li>after the shutdown delay, new connections are refused (readiness went DOWN when the delay began).</li>
  * </ul>
- * It installs itself at the head of the HTTPS server channel's pipeline once the server listens (found by
+ * It installs itself at the head of the server channels' pipelines once the HTTPS server listens (found by
  * {@link HttpsServerChannels}), and adds a {@link ConnectionDeadline} to every accepted channel; the cap and its
  * meters are {@link ConnectionLimit}. The body deadline and the write backpressure are per request, in
  * {@link MutateRoute}.
@@ -45,7 +47,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class ConnectionGuard {
 
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
-    private static final AttributeKey<ConnectionDeadline> DEADLINE = AttributeKey.valueOf("first-ordinal.connection-deadline");
 
     public static final String CONNECTIONS = "first_ordinal.http.connections";
     public static final String CONNECTIONS_MAX = "first_ordinal.http.connections.max";
@@ -54,35 +55,78 @@ public class ConnectionGuard {
     public static final String EVICTED = "first_ordinal.http.connections.evicted";
 
     private final long headerTimeoutNanos;
+    private final long idleTimeoutNanos;
+    private final int sourceRatePerSecond;
     private final AtomicBoolean installed = new AtomicBoolean();
+    private volatile boolean tlsGuarded;
+    private volatile boolean managementGuarded;
     private final ConnectionLimit limit;
+    private final ConnectionLimit managementLimit;
     private final Counter headerTimeouts;
 
     ConnectionGuard(FirstOrdinalConfig config, MeterRegistry registry) {
         this.headerTimeoutNanos = config.admission().headerTimeout().toNanos();
-        this.limit = new ConnectionLimit(config.admission().maxConnections(), registry);
+        this.idleTimeoutNanos = ConfigProvider.getConfig().getOptionalValue("quarkus.http.idle-timeout", Duration.class)
+                .orElse(Duration.ofSeconds(30)).toNanos();
+        this.sourceRatePerSecond = config.admission().sourceConnectionRate();
+        this.limit = new ConnectionLimit(config.admission().maxConnections(), new SourceRate(sourceRatePerSecond, System::nanoTime), registry);
+        // Its own allowance per source: the kubelet and Prometheus are not the API server.
+        this.managementLimit = new ConnectionLimit(config.admission().managementMaxConnections(), new SourceRate(sourceRatePerSecond, System::nanoTime));
         headerTimeouts = Counter.builder(HEADER_TIMEOUTS)
                 .description("Connections closed because a request's headers (or a new connection's handshake) did not arrive within the header timeout")
                 .register(registry);
     }
 
-    /** Quarkus fires this (asynchronously) once the HTTPS server listens. */
+    /** Quarkus fires this (asynchronously) once the HTTPS server listens; the management port listens before it. */
     void serverStarted(@ObservesAsync HttpsServerStart start, Vertx vertx) {
         if (!installed.compareAndSet(false, true)) {
             return;
         }
-        List<Channel> servers = HttpsServerChannels.of(vertx);
-        if (servers.isEmpty()) {
+        List<HttpsServerChannels.Listening> servers = HttpsServerChannels.of(vertx);
+        if (servers.stream().noneMatch(HttpsServerChannels.Listening::tls)) {
             // Not silently: without it there is no connection cap and no header deadline.
             LOG.error("cannot guard the HTTPS port: no listening TLS server channel found in Vert.x; "
                     + "no connection limit and no header timeout apply");
-            return;
         }
-        for (Channel server : servers) {
-            server.pipeline().addFirst("first-ordinal-accept", new Acceptor());
+        if (servers.stream().allMatch(HttpsServerChannels.Listening::tls)) {
+            LOG.error("cannot guard the management port: no listening plain HTTP server channel found in Vert.x; "
+                    + "no connection limit and no header timeout apply to it");
         }
-        LOG.debugf("connection guard on %s: at most %d connections, header timeout %d ms", servers, limit.max(),
-                TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos));
+        for (HttpsServerChannels.Listening server : servers) {
+            server.channel().pipeline().addFirst("first-ordinal-accept",
+                    server.tls() ? new Acceptor(limit, headerTimeouts) : new Acceptor(managementLimit, null));
+            if (server.tls()) {
+                tlsGuarded = true;
+            } else {
+                managementGuarded = true;
+            }
+        }
+        LOG.infof("connection guard installed on %s: at most %d connections on the TLS port, %d on the management port "
+                        + "(%d new a second per source on each); header timeout %d ms, idle timeout %d ms",
+                servers.stream().map(listening -> listening.channel().localAddress()).toList(), limit.max(),
+                managementLimit.max(), sourceRatePerSecond,
+                TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos), TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos));
+    }
+
+    /** The management port's requests report their headers and answers, as {@code /mutate}'s do ({@link MutateRoute}). */
+    void managementRoutes(@Observes ManagementInterface management) {
+        management.router().route().order(Integer.MIN_VALUE).handler(ctx -> {
+            HttpConnection connection = ctx.request().connection();
+            requestStarted(connection);
+            ctx.addEndHandler(done -> requestEnded(connection));
+            ctx.next();
+        });
+    }
+
+    /** Whether the limits are in force on the TLS port and on the management port: readiness waits for both. */
+    boolean inForce() {
+        return tlsGuarded && managementGuarded;
+    }
+
+    /** The limits, for the readiness check's data. */
+    String describe() {
+        return "max-connections " + limit.max() + ", management " + managementLimit.max() + ", header timeout "
+                + TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos) + " ms, idle timeout " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms";
     }
 
     /** When the shutdown delay (readiness DOWN, still serving) ends, new connections are refused: the endpoints have moved on. */
@@ -119,25 +163,58 @@ public class ConnectionGuard {
         ConnectionDeadline deadline = deadlineOf(connection);
         if (deadline != null && deadline.hasContext()) {
             deadline.closeNow();
-        } else if (connection instanceof ConnectionBase base) {
-            base.channel().close();
         } else {
             connection.close();
         }
     }
 
-    private static ConnectionDeadline deadlineOf(HttpConnection connection) {
-        return connection instanceof ConnectionBase base ? base.channel().attr(DEADLINE).get() : null;
+    /** Stops reading from the connection's socket; false when it is not guarded (nothing done). */
+    static boolean pauseReading(HttpConnection connection) {
+        ConnectionDeadline deadline = deadlineOf(connection);
+        if (deadline == null) {
+            return false;
+        }
+        deadline.pauseReading();
+        return true;
     }
 
-    /** On the server channel: sees each accepted channel before Vert.x initialises it. */
+    /** Reads from the connection's socket again, after {@link #pauseReading}. */
+    static void resumeReading(HttpConnection connection) {
+        ConnectionDeadline deadline = deadlineOf(connection);
+        if (deadline != null) {
+            deadline.resumeReading();
+        }
+    }
+
+    private static ConnectionDeadline deadlineOf(HttpConnection connection) {
+        io.vertx.core.net.SocketAddress remote = connection.remoteAddress();
+        io.vertx.core.net.SocketAddress local = connection.localAddress();
+        if (remote == null || local == null || remote.hostAddress() == null) {
+            return null;
+        }
+        return ConnectionDeadline.of(new ConnectionDeadline.Key(remote.hostAddress(), remote.port(), local.port()));
+    }
+
+    /** On a server channel: sees each accepted channel before Vert.x initialises it. */
     @ChannelHandler.Sharable
     private final class Acceptor extends ChannelInboundHandlerAdapter {
+        private final ConnectionLimit portLimit;
+        private final Counter portHeaderTimeouts;
+
+        Acceptor(ConnectionLimit portLimit, Counter portHeaderTimeouts) {
+            this.portLimit = portLimit;
+            this.portHeaderTimeouts = portHeaderTimeouts;
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Channel child) {
-                ConnectionDeadline deadline = new ConnectionDeadline(limit, headerTimeoutNanos, headerTimeouts);
-                child.attr(DEADLINE).set(deadline);
+                if (!portLimit.acceptable(child.remoteAddress())) {
+                    // Not registered, so Vert.x never initialises it: no TLS engine is made for a refused connection.
+                    child.unsafe().closeForcibly();
+                    return;
+                }
+                ConnectionDeadline deadline = new ConnectionDeadline(portLimit, headerTimeoutNanos, idleTimeoutNanos, portHeaderTimeouts);
                 child.pipeline().addFirst("first-ordinal-deadline", deadline);
             }
             ctx.fireChannelRead(msg);

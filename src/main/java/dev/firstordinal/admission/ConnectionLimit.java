@@ -5,48 +5,77 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.net.SocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The connection cap of the TLS port ({@code first-ordinal.admission.max-connections}) and the
- * refusal of new connections once shutting down, with their meters. At the cap a new connection
- * evicts the oldest one that has not delivered a request's headers yet; only when there is none is
- * the new one refused. Thread-safe: connections of every event loop come here.
+ * The connection cap of one port and the refusal of new connections once shutting down, with their
+ * meters. At the cap a new connection evicts the one that has gone the longest without a request in
+ * progress: idle since its last answer (a keep-alive connection, whoever holds it), or since it was
+ * opened without delivering a request's headers (a slow or silent client). Connections opened less than
+ * {@link #GRACE_NANOS} ago that have not sent a request yet go last: a client that is still in its TLS
+ * handshake is not pushed out by whoever opens connections faster. Only when every open connection is
+ * in a request is the new one refused. Thread-safe: connections of every event loop come here.
  */
 final class ConnectionLimit {
 
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
-    /** At most this many candidates are looked at per eviction (stale entries are skipped and dropped). */
-    private static final int EVICTION_SCAN = 64;
+    /** How long a new connection that has not sent a request yet is evicted only when nothing else can be. */
+    static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final int maxConnections;
+    private final long graceNanos;
     private final AtomicInteger open = new AtomicInteger();
+    private final Set<ConnectionDeadline> connections = ConcurrentHashMap.newKeySet();
+    private final SourceRate sourceRate;
     private volatile boolean refusing;
     private final Counter refusedAtLimit;
     private final Counter refusedShuttingDown;
+    private final Counter refusedRate;
     private final Counter evicted;
-    /** Open connections that have not delivered a request's headers yet, oldest first. */
-    private final ConcurrentLinkedDeque<ConnectionDeadline> awaitingFirstRequest = new ConcurrentLinkedDeque<>();
 
-    ConnectionLimit(int maxConnections, MeterRegistry registry) {
+    /** The TLS port's limit, with its meters ({@code first_ordinal_http_connections*}). */
+    ConnectionLimit(int maxConnections, SourceRate sourceRate, MeterRegistry registry) {
+        this(maxConnections, sourceRate, registry, GRACE_NANOS);
+    }
+
+    /** As above, with another grace for new connections (tests). */
+    ConnectionLimit(int maxConnections, SourceRate sourceRate, MeterRegistry registry, long graceNanos) {
         this.maxConnections = maxConnections;
+        this.graceNanos = graceNanos;
+        this.sourceRate = sourceRate;
         Gauge.builder(ConnectionGuard.CONNECTIONS, open, AtomicInteger::get)
                 .description("Open connections on the TLS port").register(registry);
         Gauge.builder(ConnectionGuard.CONNECTIONS_MAX, () -> maxConnections)
                 .description("first-ordinal.admission.max-connections: connections beyond it are closed at accept").register(registry);
-        refusedAtLimit = Counter.builder(ConnectionGuard.REFUSED).tag("reason", "limit")
-                .description("Connections closed at accept: at the connection limit, or shutting down").register(registry);
-        refusedShuttingDown = Counter.builder(ConnectionGuard.REFUSED).tag("reason", "shutting-down")
-                .description("Connections closed at accept: at the connection limit, or shutting down").register(registry);
+        String refused = "Connections closed at accept: at the connection limit, shutting down, or past their source's rate";
+        refusedAtLimit = Counter.builder(ConnectionGuard.REFUSED).tag("reason", "limit").description(refused).register(registry);
+        refusedShuttingDown = Counter.builder(ConnectionGuard.REFUSED).tag("reason", "shutting-down").description(refused).register(registry);
+        refusedRate = Counter.builder(ConnectionGuard.REFUSED).tag("reason", "rate").description(refused).register(registry);
         evicted = Counter.builder(ConnectionGuard.EVICTED)
-                .description("Connections closed at the connection limit to make room for a new one, because they had not sent a request yet")
+                .description("Connections closed at the connection limit to make room for a new one: the oldest without a request yet, else the longest idle")
                 .register(registry);
+    }
+
+    /** The management port's limit: no meters (the port serves the probes and the meters themselves). */
+    ConnectionLimit(int maxConnections, SourceRate sourceRate) {
+        this.maxConnections = maxConnections;
+        this.graceNanos = GRACE_NANOS;
+        this.sourceRate = sourceRate;
+        refusedAtLimit = refusedShuttingDown = refusedRate = evicted = null;
     }
 
     /** The cap on open connections. */
     int max() {
         return maxConnections;
+    }
+
+    /** Open connections now. */
+    int open() {
+        return open.get();
     }
 
     /** From now on every new connection is refused. */
@@ -55,55 +84,82 @@ final class ConnectionLimit {
     }
 
     /**
-     * A connection was accepted: counts it and returns true, or returns false (counted as refused)
-     * when it must be closed: shutting down, or at the cap with no connection to evict.
+     * A connection from {@code source} was just accepted, before anything else is done with it (no TLS engine yet):
+     * false (counted as refused) when it must be closed at once: shutting down, or past its source's rate.
      */
-    boolean admit(ConnectionDeadline connection) {
+    boolean acceptable(SocketAddress source) {
         if (refusing) {
-            refusedShuttingDown.increment();
+            count(refusedShuttingDown);
             return false;
         }
-        if (open.incrementAndGet() > maxConnections && !evictOneFresh()) {
+        if (!sourceRate.tryAcquire(source)) {
+            count(refusedRate);
+            LOG.debugf("connection from %s closed: past its source's rate of new connections", source);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * An acceptable connection is active: counts it and returns true, or returns false (counted as refused) when it
+     * must be closed: at the cap with no connection to evict.
+     */
+    boolean admit(ConnectionDeadline connection) {
+        if (open.incrementAndGet() > maxConnections && !evictOne()) {
             open.decrementAndGet();
-            refusedAtLimit.increment();
+            count(refusedAtLimit);
             LOG.debugf("connection from %s closed: %d connections open, the limit", connection.remoteAddress(), maxConnections);
             return false;
         }
         connection.counted = true;
-        connection.fresh = true;
-        awaitingFirstRequest.addLast(connection);
+        connections.add(connection);
         return true;
-    }
-
-    /** The connection delivered a request's headers: it is no longer the first to go at the cap. */
-    void requested(ConnectionDeadline connection) {
-        if (connection.fresh) {
-            connection.fresh = false;
-            awaitingFirstRequest.remove(connection);
-        }
     }
 
     /** The connection closed: no longer counted. */
     void closed(ConnectionDeadline connection) {
-        requested(connection);
         if (connection.counted) {
             connection.counted = false;
+            connections.remove(connection);
             open.decrementAndGet();
         }
     }
 
-    /** Closes the oldest connection that has sent no request yet; false when there is none. */
-    private boolean evictOneFresh() {
-        for (int i = 0; i < EVICTION_SCAN; i++) {
-            ConnectionDeadline candidate = awaitingFirstRequest.pollFirst();
-            if (candidate == null) {
-                return false;
+    /**
+     * Closes the connection that has gone the longest without a request in progress, sparing those opened within
+     * {@link #GRACE_NANOS} that have not sent one yet unless there is no other; false when every connection is in a
+     * request. A scan of the open connections: it runs only at the cap.
+     */
+    private boolean evictOne() {
+        long now = System.nanoTime();
+        ConnectionDeadline oldest = null;
+        ConnectionDeadline oldestNew = null;
+        for (ConnectionDeadline candidate : connections) {
+            long since = candidate.evictableSince;
+            if (since == ConnectionDeadline.IN_REQUEST) {
+                continue;
             }
-            if (candidate.fresh && candidate.evict()) {
-                evicted.increment();
+            boolean justOpened = !candidate.served && now - since < graceNanos;
+            if (justOpened) {
+                if (oldestNew == null || since - oldestNew.evictableSince < 0) {
+                    oldestNew = candidate;
+                }
+            } else if (oldest == null || since - oldest.evictableSince < 0) {
+                oldest = candidate;
+            }
+        }
+        for (ConnectionDeadline victim : new ConnectionDeadline[] {oldest, oldestNew}) {
+            if (victim != null && connections.remove(victim) && victim.evict()) {
+                count(evicted);
                 return true;
             }
         }
         return false;
+    }
+
+    private static void count(Counter counter) {
+        if (counter != null) {
+            counter.increment();
+        }
     }
 }

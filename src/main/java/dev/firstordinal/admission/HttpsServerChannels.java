@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds the listening Netty channels of Vert.x's TLS HTTP servers, where Vert.x offers no API: by
- * reflection on its server internals. The management port is plain HTTP and not returned. An empty
- * list (Vert.x internals changed) is logged as an ERROR here; the caller decides what it costs.
+ * Finds the listening Netty channels of Vert.x's HTTP servers, where Vert.x offers no API: by
+ * reflection on its server internals. The TLS ones serve {@code /mutate}; the plain one is the
+ * management port. An empty list (Vert.x internals changed) is logged as an ERROR here; the caller
+ * decides what it costs.
  */
 final class HttpsServerChannels {
 
@@ -24,22 +25,25 @@ final class HttpsServerChannels {
     private HttpsServerChannels() {
     }
 
-    static List<Channel> of(Vertx vertx) {
-        List<Channel> channels = new ArrayList<>();
+    /** A listening channel, and whether it serves TLS. */
+    record Listening(Channel channel, boolean tls) {
+    }
+
+    static List<Listening> of(Vertx vertx) {
+        List<Listening> channels = new ArrayList<>();
         try {
             Field options = TCPServerBase.class.getDeclaredField("options");
             Field bindFuture = TCPServerBase.class.getDeclaredField("bindFuture");
             options.setAccessible(true);
             bindFuture.setAccessible(true);
             for (HttpServerImpl server : ((VertxInternal) vertx).sharedHttpServers().values()) {
-                if (((NetServerOptions) options.get(server)).isSsl()
-                        && bindFuture.get(server) instanceof io.vertx.core.Future<?> bound
+                if (bindFuture.get(server) instanceof io.vertx.core.Future<?> bound
                         && bound.result() instanceof Channel channel) {
-                    channels.add(channel);
+                    channels.add(new Listening(channel, ((NetServerOptions) options.get(server)).isSsl()));
                 }
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.error("cannot find the HTTPS server channel (Vert.x internals changed?): " + e, e);
+            LOG.error("cannot find the HTTP server channels (Vert.x internals changed?): " + e, e);
         }
         return channels;
     }

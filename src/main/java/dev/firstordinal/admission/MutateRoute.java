@@ -12,10 +12,12 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -46,9 +48,12 @@ public class MutateRoute {
     private final AdmissionReviewHandler handler;
     private final StartOrdinalLookup starts;
     private final AdmissionMetrics metrics;
-    final int maxBodyBytes;
+    /** What one request's body may cost: {@link ReviewBody} reads within them. */
+    record BodyLimits(int maxBodyBytes, long bodyTimeoutNanos) {
+    }
+
+    private final BodyLimits limits;
     final BodyBudget budget;
-    final long bodyTimeoutNanos;
     final AnswerWriter writer;
     /** Parses bodies over {@link BodyBudget#LARGE_BODY_BYTES}, one at a time; its queue is bounded by the budget. */
     final ExecutorService largeReviews = Executors.newSingleThreadExecutor(runnable -> {
@@ -61,20 +66,44 @@ public class MutateRoute {
         this.handler = handler;
         this.starts = starts;
         this.metrics = metrics;
-        this.maxBodyBytes = config.admission().maxBodyBytes();
+        this.limits = new BodyLimits(config.admission().maxBodyBytes(), config.admission().bodyTimeout().toNanos());
         this.budget = new BodyBudget(config.admission().bodiesInFlightBytes());
-        this.bodyTimeoutNanos = config.admission().bodyTimeout().toNanos();
         this.writer = new AnswerWriter(metrics, Math.max(1, config.admission().stalledWriteTimeout().toMillis()));
         metrics.budget(budget);
+    }
+
+    /** A parse in progress finishes (it is bounded); later large bodies get a 503 (ReviewBody). */
+    @PreDestroy
+    void stopLargeReviews() {
+        largeReviews.shutdown();
     }
 
     void register(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(MutateRoute::started);
         router.route(HttpMethod.POST, PATH)
+                .handler(MutateRoute::exactly)
                 .handler(this::mutate)
                 .failureHandler(this::failed);
-        router.route(PATH).handler(ctx -> AnswerWriter.uncounted(ctx, 405, "use POST with an admission.k8s.io/v1 AdmissionReview body"));
-        router.route().last().handler(ctx -> AnswerWriter.uncounted(ctx, 404, "not found: this server answers POST " + PATH + " only"));
+        router.route(PATH).handler(MutateRoute::exactly)
+                .handler(ctx -> AnswerWriter.uncounted(ctx, 405, "use POST with an admission.k8s.io/v1 AdmissionReview body"));
+        router.route().last().handler(MutateRoute::notFound);
+    }
+
+    /**
+     * The router matches the normalised path ({@code /x/../mutate}, {@code /%6dutate}, {@code //mutate} and
+     * {@code /mutate/} all match {@code /mutate}); the API server sends the path as configured, so anything but
+     * {@code /mutate} itself is not the admission endpoint.
+     */
+    private static void exactly(RoutingContext ctx) {
+        if (PATH.equals(ctx.request().path())) {
+            ctx.next();
+        } else {
+            notFound(ctx);
+        }
+    }
+
+    private static void notFound(RoutingContext ctx) {
+        AnswerWriter.uncounted(ctx, 404, "not found: this server answers POST " + PATH + " only");
     }
 
     /**
@@ -91,12 +120,12 @@ public class MutateRoute {
 
     private void mutate(RoutingContext ctx) {
         long declared = declaredLength(ctx.request());
-        if (declared > maxBodyBytes) {
+        if (declared > limits.maxBodyBytes()) {
             // Not read at all: answered at once, and the connection closed (its body would follow).
-            badRequest(ctx, "request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes + " bytes", true);
+            badRequest(ctx, "request body of " + declared + " bytes exceeds the limit of " + limits.maxBodyBytes() + " bytes", true);
             return;
         }
-        new ReviewBody(this, ctx, declared).read();
+        new ReviewBody(this, limits, ctx, declared).read();
     }
 
     /** The declared Content-Length; -1 when there is none (chunked). */
@@ -117,36 +146,79 @@ public class MutateRoute {
         LOG.debugf("client closed or reset %s before its answer%s", PATH, failure == null ? "" : ": " + failure);
     }
 
-    /** The review read and answered from the cache, or the reason it is not a usable review. */
-    record Parsed(AdmissionReviewReader.Request request, AdmissionReviewHandler.Answer answer, CacheOnlyLookup cacheOnly,
-                          BadAdmissionReview bad) {
+    /** What reading a body gave: an answer, a review waiting for a start ordinal only a blocking call can give, or a 400. */
+    sealed interface Parsed {
     }
 
+    /** Answered: the start ordinal, if one was needed, was known without blocking. */
+    record Answered(AdmissionReviewHandler.Answer answer) implements Parsed {
+    }
+
+    /**
+     * Read, and not decided yet: {@code statefulSet}'s start ordinal is not in memory, or {@code stale} is in memory
+     * but cannot be right for the pod (a start change or scale-up the cache has not seen) and must be read again.
+     */
+    record NeedsStart(AdmissionReviewReader.Request request, AdmissionReviewHandler.StatefulSetKey statefulSet,
+                      Optional<StartOrdinalLookup.StartOrdinal> stale) implements Parsed {
+    }
+
+    /** Not a usable review. */
+    record Bad(BadAdmissionReview error) implements Parsed {
+    }
+
+    /**
+     * Reads the review and, when its start ordinal is known without blocking, decides. Each review is decided once,
+     * with its start ordinal resolved first: here from memory, or in {@link #respond} on a worker.
+     */
     Parsed parse(byte[] bytes) {
-        CacheOnlyLookup cacheOnly = new CacheOnlyLookup(starts);
         try {
             AdmissionReviewReader.Request request = handler.read(bytes);
-            return new Parsed(request, handler.answer(request, cacheOnly), cacheOnly, null);
+            Optional<AdmissionReviewHandler.StatefulSetKey> set = handler.statefulSetOf(request);
+            if (set.isEmpty()) {
+                return new Answered(handler.answer(request, StartOrdinalLookup.ZERO)); // asks for no start ordinal
+            }
+            Optional<StartOrdinalLookup.StartOrdinal> known = starts.withoutBlocking(set.get().namespace(), set.get().name());
+            if (known.isEmpty()) {
+                return new NeedsStart(request, set.get(), Optional.empty());
+            }
+            if (set.get().ruledOut(known.get())) {
+                return new NeedsStart(request, set.get(), known);
+            }
+            return new Answered(handler.answer(request, only(set.get(), known.get())));
         } catch (BadAdmissionReview e) {
-            return new Parsed(null, null, cacheOnly, e);
+            return new Bad(e);
         }
+    }
+
+    /**
+     * A lookup that knows one StatefulSet's start ordinal, already resolved: the one the decision asks for
+     * ({@link AdmissionReviewHandler#statefulSetOf}). Any other is a bug: refused, not looked up on the event loop.
+     */
+    private static StartOrdinalLookup only(AdmissionReviewHandler.StatefulSetKey set, StartOrdinalLookup.StartOrdinal start) {
+        return (namespace, name) -> {
+            if (!set.sameSet(namespace, name)) {
+                throw new IllegalStateException("the decision asked for the start ordinal of " + namespace + "/" + name
+                        + ", not of " + set.namespace() + "/" + set.name());
+            }
+            return start;
+        };
     }
 
     void respond(RoutingContext ctx, Parsed parsed) {
-        if (parsed.bad() != null) {
-            LOG.debugf("400 for %s: %s", PATH, parsed.bad().getMessage());
-            badRequest(ctx, parsed.bad().getMessage(), false);
-            return;
+        if (parsed instanceof Bad bad) {
+            LOG.debugf("400 for %s: %s", PATH, LogText.of(bad.error().getMessage()));
+            badRequest(ctx, bad.error().getMessage(), false);
+        } else if (parsed instanceof Answered answered) {
+            respond(ctx, answered.answer());
+        } else if (parsed instanceof NeedsStart needs) {
+            AdmissionReviewHandler.StatefulSetKey set = needs.statefulSet();
+            // The review is read once and decided once, on a worker, where the lookup may block.
+            ctx.vertx().executeBlocking(() -> handler.answer(needs.request(), only(set, needs.stale()
+                            .map(stale -> starts.reread(set.namespace(), set.name(), stale))
+                            .orElseGet(() -> starts.startOrdinal(set.namespace(), set.name())))), false)
+                    .onSuccess(blockingAnswer -> respond(ctx, blockingAnswer))
+                    .onFailure(ctx::fail);
         }
-        if (!parsed.cacheOnly().missed()) {
-            respond(ctx, parsed.answer());
-            return;
-        }
-        // The review is read once; only the decision is made again, where the lookup may block.
-        AdmissionReviewReader.Request request = parsed.request();
-        ctx.vertx().executeBlocking(() -> handler.answer(request, starts), false)
-                .onSuccess(blockingAnswer -> respond(ctx, blockingAnswer))
-                .onFailure(ctx::fail);
     }
 
     private void respond(RoutingContext ctx, AdmissionReviewHandler.Answer answer) {
@@ -166,9 +238,10 @@ public class MutateRoute {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        // Concatenation, not infof: no java.util.Formatter parse for every marked pod.
-        LOG.info("marked pod for backup: namespace=" + answer.namespace() + " pod=" + answer.pod()
-                + " statefulset=" + decision.statefulSet().orElse("") + " ordinal=" + decision.ordinal().orElse(-1)
+        // Concatenation, not infof: no java.util.Formatter parse for every marked pod. The names come from the
+        // request: escaped and bounded (LogText).
+        LOG.info("marked pod for backup: namespace=" + LogText.of(answer.namespace()) + " pod=" + LogText.of(answer.pod())
+                + " statefulset=" + LogText.of(decision.statefulSet().orElse("")) + " ordinal=" + decision.ordinal().orElse(-1)
                 + " labels=" + decision.labelsToAdd() + " annotations=" + decision.annotationsToAdd().keySet());
     }
 
@@ -180,7 +253,7 @@ public class MutateRoute {
         }
         int status = ctx.statusCode();
         if (status == 413) {
-            badRequest(ctx, "request body exceeds the limit of " + maxBodyBytes + " bytes", true);
+            badRequest(ctx, "request body exceeds the limit of " + limits.maxBodyBytes() + " bytes", true);
         } else if (status >= 400 && status < 500) {
             badRequest(ctx, "bad request", false);
         } else {

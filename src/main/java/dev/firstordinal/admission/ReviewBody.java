@@ -14,14 +14,16 @@ import java.util.concurrent.RejectedExecutionException;
  * {@link BodyBudget} first (429 when it does not fit), read into one array (a chunked body grows it,
  * reserving the growth first), at most {@code max-body-bytes} (400) and within the body timeout (408),
  * then handed to {@link MutateRoute} to answer: at once, or for a body over
- * {@link BodyBudget#LARGE_BODY_BYTES} on the single large-review thread. The reservation is released
- * once answered, or when the client goes away.
+ * {@link BodyBudget#LARGE_BODY_BYTES} on the single large-review thread. Once answered, the reservation
+ * becomes the answer's size, held until the answer is written (an answer to a client that does not read
+ * stays in memory); it is released then, or when the client goes away.
  */
 final class ReviewBody {
 
     private static final Logger LOG = Logger.getLogger(MutateRoute.class);
 
     private final MutateRoute route;
+    private final MutateRoute.BodyLimits limits;
     private final BodyBudget budget;
     private final RoutingContext ctx;
     private final long declared;
@@ -34,8 +36,9 @@ final class ReviewBody {
     private boolean parsing;
     private long timer = -1;
 
-    ReviewBody(MutateRoute route, RoutingContext ctx, long declared) {
+    ReviewBody(MutateRoute route, MutateRoute.BodyLimits limits, RoutingContext ctx, long declared) {
         this.route = route;
+        this.limits = limits;
         this.budget = route.budget;
         this.ctx = ctx;
         this.declared = declared;
@@ -57,10 +60,10 @@ final class ReviewBody {
                 route.clientClosed(null);
             }
             if (!parsing) {
-                release();
+                releaseWhenWritten();
             }
         });
-        long left = route.bodyTimeoutNanos - (System.nanoTime() - AnswerWriter.startOf(ctx));
+        long left = limits.bodyTimeoutNanos() - (System.nanoTime() - AnswerWriter.startOf(ctx));
         timer = ctx.vertx().setTimer(Math.max(1, left / 1_000_000), id -> tooSlow());
         request.handler(this::chunk);
         request.endHandler(done -> end());
@@ -77,14 +80,14 @@ final class ReviewBody {
             return;
         }
         int size = chunk.length();
-        if ((long) length + size > route.maxBodyBytes) {
+        if ((long) length + size > limits.maxBodyBytes()) {
             stop();
-            route.badRequest(ctx, "request body exceeds the limit of " + route.maxBodyBytes + " bytes", true);
+            route.badRequest(ctx, "request body exceeds the limit of " + limits.maxBodyBytes() + " bytes", true);
             return;
         }
         if (length + size > bytes.length) {
             // Chunked (or longer than declared): grow, reserving the growth first.
-            int capacity = (int) Math.min(route.maxBodyBytes, Math.max((long) length + size, Math.max(16_384L, bytes.length * 2L)));
+            int capacity = (int) Math.min(limits.maxBodyBytes(), Math.max((long) length + size, Math.max(16_384L, bytes.length * 2L)));
             long more = capacity - reserved;
             if (more > 0 && !budget.tryReserve(more, capacity)) {
                 stop();
@@ -107,7 +110,7 @@ final class ReviewBody {
         bytes = null;
         if (body.length <= BodyBudget.LARGE_BODY_BYTES) {
             route.respond(ctx, route.parse(body));
-            release();
+            releaseWhenWritten();
             return;
         }
         parsing = true;
@@ -119,7 +122,7 @@ final class ReviewBody {
                 context.runOnContext(v -> {
                     parsing = false;
                     route.respond(ctx, parsed);
-                    release();
+                    releaseWhenWritten();
                 });
             });
         } catch (RejectedExecutionException shuttingDown) {
@@ -135,6 +138,28 @@ final class ReviewBody {
             ctx.vertx().cancelTimer(timer);
             timer = -1;
         }
+    }
+
+    /**
+     * Once the response has ended, the reservation becomes the answer's size until it is written; while no answer is
+     * on its way (a decision on a worker, an answer waiting for a client that does not read), the body's stays.
+     */
+    private void releaseWhenWritten() {
+        if (reserved == 0 || !(ctx.response().ended() || ctx.response().closed())) {
+            return;
+        }
+        AnswerWriter.Written written = ctx.get(AnswerWriter.WRITTEN);
+        if (written == null || ctx.response().closed()) {
+            release();
+            return;
+        }
+        if (written.bytes() > reserved) {
+            budget.add(written.bytes() - reserved);
+        } else {
+            budget.release(reserved - written.bytes());
+        }
+        reserved = written.bytes();
+        written.done().onComplete(done -> release());
     }
 
     private void release() {
@@ -159,7 +184,7 @@ final class ReviewBody {
             return;
         }
         finished = true;
-        String message = "request body did not arrive within " + route.bodyTimeoutNanos / 1_000_000 + " ms ("
+        String message = "request body did not arrive within " + limits.bodyTimeoutNanos() / 1_000_000 + " ms ("
                 + length + " of " + (declared >= 0 ? declared + " bytes" : "a chunked body") + ")";
         LOG.debugf("408 for %s: %s", MutateRoute.PATH, message);
         route.writer.error(ctx, 408, message, true, AdmissionMetrics.Reason.BODY_TIMEOUT);

@@ -1,5 +1,6 @@
 package dev.firstordinal.cluster;
 
+import dev.firstordinal.admission.LogText;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -263,7 +264,8 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     private static StartOrdinal fallback(Counter counter, String namespace, String name, Miss miss, String why) {
         counter.increment();
         String warning = warning(namespace, name, miss, why);
-        LOG.warn(warning);
+        // The names come from the review: escaped and bounded in the log line (the answer's warnings are bounded apart).
+        LOG.warn(warning(LogText.of(namespace), LogText.of(name), miss, why));
         return StartOrdinal.guessed(miss.guess(), warning);
     }
 
@@ -277,7 +279,8 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
         if (unreachable.unreachable()) {
             LOG.warnf("%s. The API server did not answer: StatefulSets are not read again for %ds; until then a pod whose "
                     + "StatefulSet is not cached is decided by its own ordinal as if its set started at 0, with this warning "
-                    + "in its AdmissionResponse, and no further log line", warning, unreachable.length().toSeconds());
+                    + "in its AdmissionResponse, and no further log line", warning(LogText.of(namespace), LogText.of(name), miss, why),
+                    unreachable.length().toSeconds());
         }
         return StartOrdinal.guessed(miss.guess(), warning);
     }

@@ -209,6 +209,17 @@ public interface FirstOrdinalConfig {
         /** Open connections on the TLS port; more are closed at accept, before the TLS handshake. */
         @WithDefault("512")
         int maxConnections();
+
+        /**
+         * New connections a second each source address may open on the TLS port (bursts of as many); more are
+         * closed at accept, before the TLS handshake. 0: no limit.
+         */
+        @WithDefault("100")
+        int sourceConnectionRate();
+
+        /** Open connections on the management port (probes, metrics); at the cap the oldest idle one is closed. */
+        @WithDefault("64")
+        int managementMaxConnections();
     }
 
     interface StatefulSetCache {

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 public record GoDuration(String text, Duration duration) {
 
     private static final Pattern WHOLE = Pattern.compile("(?:[0-9]+(?:\\.[0-9]*)?(?:ns|us|µs|ms|s|m|h))+");
+    private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
     private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]*)?)(ns|us|µs|ms|s|m|h)");
 
     public static GoDuration parse(String text) {
@@ -23,6 +24,10 @@ public record GoDuration(String text, Duration duration) {
         Matcher part = PART.matcher(text);
         while (part.find()) {
             nanos = nanos.add(new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(nanosPer(part.group(2)))));
+        }
+        if (nanos.compareTo(MAX_NANOS) > 0) {
+            // Go's time.ParseDuration refuses it ("invalid duration"), so Velero would ignore the annotation.
+            throw new IllegalArgumentException("'" + text + "' is longer than the longest Go duration, 2562047h47m16.854775807s");
         }
         Duration duration = Duration.ofNanos(nanos.longValue());
         if (duration.isZero()) {

@@ -94,6 +94,14 @@ public final class ApiFailure extends RuntimeException {
         if (code == 429 || code == 408 || (code >= 500 && code <= 599)) {
             return new ApiFailure(Kind.TRANSIENT, what + ": HTTP " + code + ": " + server, retryAfter, e);
         }
+        if (code <= 0 && hasCause(e, ResponseBound.TooLarge.class)) {
+            return new ApiFailure(Kind.PERMANENT, what + ": " + rootMessage(e), Optional.empty(), e);
+        }
+        if (code <= 0 && hasCause(e, com.fasterxml.jackson.core.JsonProcessingException.class)) {
+            // An IOException too, but the server answered: something (a proxy's error page?) that is not the API's JSON.
+            return new ApiFailure(Kind.TRANSIENT, what + ": the API server's answer is not valid JSON: "
+                    + oneLine(jsonProblem(e)), Optional.empty(), e);
+        }
         if (code <= 0 && hasCause(e, IOException.class, TimeoutException.class)) {
             return new ApiFailure(Kind.TRANSIENT, what + ": cannot reach the API server: " + rootMessage(e), Optional.empty(), e);
         }
@@ -130,6 +138,22 @@ public final class ApiFailure extends RuntimeException {
             }
         }
         return false;
+    }
+
+    /** Jackson's own description of the problem, without its source excerpt and location lines. */
+    private static String jsonProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.JsonProcessingException json) {
+                return json.getOriginalMessage();
+            }
+        }
+        return rootMessage(e);
+    }
+
+    /** One line of at most 200 characters: the init container's log is read line by line. */
+    private static String oneLine(String message) {
+        String flat = message == null ? "" : message.replaceAll("\\s+", " ").trim();
+        return flat.length() > 200 ? flat.substring(0, 200) + "..." : flat;
     }
 
     private static String rootMessage(Throwable e) {

@@ -37,7 +37,10 @@ final class LabellerClient {
         // The JDK's HTTP client: a one-shot init container need not start Vert.x and Netty (less time and memory to
         // patched, bench/label-self.sh). Named explicitly: the ServiceLoader would pick Quarkus's factory, which first
         // probes for a CDI container.
-        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new JdkHttpClientFactory()).build();
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new JdkHttpClientFactory())
+                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor(ResponseBound.NAME,
+                        new ResponseBound(ResponseBound.MAX_BYTES)))
+                .build();
     }
 
     private static int millis(Duration limit, Duration timeout) {

@@ -74,6 +74,23 @@ class EdgeLimitsTest {
         }
     }
 
+    /** Vert.x's router matches on the normalised path; only {@code /mutate} itself is the admission endpoint. */
+    @Test
+    void answersPathsThatOnlyNormaliseToMutateWithJson404() throws Exception {
+        for (String path : new String[] {"/x/../mutate", "/%6dutate", "//mutate", "/mutate/", "/./mutate"}) {
+            try (RawTls client = connect(10_000)) {
+                client.write(RawTls.post(Fixtures.reviewBytes("first-ordinal-redis"), path));
+                RawTls.Answer answer = client.read();
+                assertThat(answer.status()).as(path).isEqualTo(404);
+                assertThat(Fixtures.tree(answer.body().getBytes(StandardCharsets.UTF_8)).get("error").asText()).contains("POST /mutate");
+            }
+        }
+        try (RawTls client = connect(10_000)) {
+            client.write(RawTls.post(Fixtures.reviewBytes("first-ordinal-redis"), "/mutate?timeout=10s"));
+            assertThat(client.read().status()).as("a query string is still /mutate").isEqualTo(200);
+        }
+    }
+
     @Test
     void answersABodyThatDoesNotArriveInTimeWith408AndCountsItApartFromBadRequests() throws Exception {
         double bad = counter("first_ordinal_admission_requests_total{outcome=\"error\",reason=\"bad-request\"}");

@@ -19,6 +19,7 @@ class GoDurationTest {
             1.5s,   1500
             250ms,  250
             2m30s,  150000
+            2562047h, 9223369200000
             """)
     void parsesGoDurations(String text, long millis) {
         assertThat(GoDuration.parse(text).duration()).isEqualTo(Duration.ofMillis(millis));
@@ -26,7 +27,7 @@ class GoDurationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"300", "", "5 m", "-5s", "5d", "s", "0s"})
+    @ValueSource(strings = {"300", "", "5 m", "-5s", "5d", "s", "0s", "3000000h", "2562048h", "2562047h47m16.854775808s"})
     void rejectsWhatVeleroWouldIgnore(String text) {
         assertThatThrownBy(() -> GoDuration.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }

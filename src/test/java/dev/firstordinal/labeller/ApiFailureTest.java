@@ -64,6 +64,22 @@ class ApiFailureTest {
     }
 
     @Test
+    void anAnswerThatIsNotJsonIsSaidSoOnOneLine() throws Exception {
+        IOException notJson;
+        try {
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree("<html>\n<body>502 Bad Gateway</body>\n</html>");
+            throw new AssertionError("expected a parse failure");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            notJson = e;
+        }
+        ApiFailure failure = ApiFailure.of(Operation.getPod("shop", "redis-0"), new KubernetesClientException("An error has occurred.", notJson));
+
+        assertThat(failure.kind()).isEqualTo(ApiFailure.Kind.TRANSIENT);
+        assertThat(failure.getMessage()).startsWith("get pods/redis-0 in namespace \"shop\": the API server's answer is not valid JSON: ")
+                .doesNotContain("\n").doesNotContain("cannot reach");
+    }
+
+    @Test
     void throttlingKeepsTheServersRetryAfter() {
         Status status = new StatusBuilder().withCode(429).withMessage("too many requests")
                 .withNewDetails().withRetryAfterSeconds(4).endDetails().build();

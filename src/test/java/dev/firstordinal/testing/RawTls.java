@@ -57,12 +57,21 @@ public final class RawTls implements AutoCloseable {
     }
 
     public static byte[] postHead(long contentLength) {
-        return ("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+        return postHead(contentLength, "/mutate");
+    }
+
+    public static byte[] postHead(long contentLength, String path) {
+        return ("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
                 + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     public static byte[] post(byte[] body) {
-        byte[] head = postHead(body.length);
+        return post(body, "/mutate");
+    }
+
+    /** A POST of {@code body} to {@code path} (the request target exactly as given). */
+    public static byte[] post(byte[] body, String path) {
+        byte[] head = postHead(body.length, path);
         byte[] all = java.util.Arrays.copyOf(head, head.length + body.length);
         System.arraycopy(body, 0, all, head.length, body.length);
         return all;

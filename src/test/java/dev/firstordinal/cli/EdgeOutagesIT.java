@@ -1,0 +1,258 @@
+package dev.firstordinal.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstordinal.testing.Fixtures;
+import dev.firstordinal.testing.RawTls;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The five outages of issue 28, each against the packaged jar with the image's JVM flags: one webhook for the class,
+ * its connection limit lowered to 32 so that the tests fill it at once. Every test leaves no connection open.
+ */
+class EdgeOutagesIT {
+
+    private static final int LIMIT = 32;
+
+    @TempDir
+    static Path tempDir;
+
+    private static AttackSurvivalIT.Webhook webhook;
+
+    @BeforeAll
+    static void start() throws Exception {
+        webhook = AttackSurvivalIT.Webhook.start(tempDir, List.of("-Dfirst-ordinal.admission.max-connections=" + LIMIT));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (webhook != null) {
+            webhook.close();
+        }
+    }
+
+    /**
+     * Connections that each sent a review and then stay idle hold every slot of the cap. Before: only connections
+     * that never sent a request could be evicted, so every new connection was refused until one idled out (120 s).
+     */
+    @Test
+    void idleKeepAliveConnectionsThatSentARequestMakeRoomForNewOnes() throws Exception {
+        List<RawTls> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < LIMIT; i++) {
+                RawTls connection = RawTls.connect(webhook.tls, webhook.httpsPort, "localhost", 3_000);
+                idle.add(connection);
+                connection.write(RawTls.post(Fixtures.reviewBytes("first-ordinal-redis")));
+                assertThat(connection.read().status()).isEqualTo(200);
+            }
+            double evictedBefore = webhook.metric("first_ordinal_http_connections_evicted_total");
+            for (int i = 0; i < 5; i++) {
+                int status;
+                try {
+                    status = webhook.post(Fixtures.reviewBytes("first-ordinal-redis"), 3_000);
+                } catch (IOException refused) {
+                    status = -1;
+                }
+                assertThat(status).as("new connection %d with %d idle keep-alive connections open", i, LIMIT).isEqualTo(200);
+            }
+            // The first new connection evicts the longest idle one; the later ones take the slot each predecessor left.
+            assertThat(webhook.metric("first_ordinal_http_connections_evicted_total") - evictedBefore).isGreaterThanOrEqualTo(1.0);
+            assertThat(idle.get(0).closedByServer()).as("the longest idle connection made room").isTrue();
+        } finally {
+            for (RawTls connection : idle) {
+                connection.close();
+            }
+        }
+    }
+
+    /**
+     * The management port: connections that send a partial request and stay are closed at the header timeout, and
+     * past its cap the oldest is closed at once. Before: no cap and no deadline; thousands of them exhausted the direct
+     * memory and the liveness probe timed out for good.
+     */
+    @Test
+    void theManagementPortCapsConnectionsAndClosesThoseThatDoNotSendHeaders() throws Exception {
+        List<Socket> slow = new ArrayList<>();
+        try {
+            byte[] partial = ("GET /q/health/live HTTP/1.1\r\nHost: x\r\nX-Pad: " + "p".repeat(15 * 1024))
+                    .getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 100; i++) {
+                Socket socket = new Socket();
+                socket.connect(new InetSocketAddress("127.0.0.1", webhook.managementPort), 2_000);
+                slow.add(socket);
+                socket.getOutputStream().write(partial);
+            }
+            long start = System.nanoTime();
+            HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + webhook.managementPort + "/q/health/live")).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            // Past the cap at once, all of them within the 5 s header timeout (and a margin).
+            long deadline = System.nanoTime() + Duration.ofSeconds(9).toNanos();
+            int closed = 0;
+            for (Socket socket : slow) {
+                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                if (closedWithin(socket, (int) left)) {
+                    closed++;
+                }
+            }
+            assertThat(closed).as("slow connections closed by the server").isEqualTo(slow.size());
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * A first-ordinal pod with a huge name, an invalid schedule annotation, a container annotation naming a missing
+     * container and no redis container. Before: its name was in two warnings and the answer was twice the review.
+     */
+    @Test
+    void warningsAreBoundedWhateverTheSizeOfTheNamesTheyQuote() throws Exception {
+        String owner = "s".repeat(600_000);
+        ObjectNode review = Fixtures.review("container-annotation-naming-missing-container");
+        ObjectNode metadata = (ObjectNode) review.at("/request/object/metadata");
+        metadata.put("name", owner + "-0");
+        ((ObjectNode) metadata.get("annotations")).put("first-ordinal.dev/schedule", "not a valid label value " + owner);
+        ((ObjectNode) metadata.get("annotations")).put("first-ordinal.dev/container", "nope-" + owner);
+        ((ObjectNode) metadata.at("/ownerReferences/0")).put("name", owner);
+        ArrayNode containers = (ArrayNode) review.at("/request/object/spec/containers");
+        containers.remove(0);
+        byte[] body = Fixtures.JSON.writeValueAsBytes(review);
+        try (RawTls client = RawTls.connect(webhook.tls, webhook.httpsPort, "localhost", 10_000)) {
+            client.write(RawTls.post(body));
+            RawTls.Answer answer = client.read();
+            assertThat(answer.status()).isEqualTo(200);
+            JsonNode warnings = Fixtures.tree(answer.body().getBytes(StandardCharsets.UTF_8)).at("/response/warnings");
+            assertThat(warnings.size()).as("warnings: %s", warnings).isGreaterThanOrEqualTo(2);
+            int total = 0;
+            for (JsonNode warning : warnings) {
+                assertThat(warning.asText().length()).isLessThanOrEqualTo(256);
+                total += warning.asText().length();
+            }
+            assertThat(total).isLessThanOrEqualTo(4096);
+            assertThat(answer.body().length()).as("answer of a %d-byte review", body.length).isLessThan(16_384);
+        }
+    }
+
+    /**
+     * Names with CR, LF and ESC and of 100,000 characters in a pod that is marked. Before: the INFO line carried them
+     * raw, so a forged ERROR line appeared on its own, and one review wrote a line as long as its names.
+     */
+    @Test
+    void logLinesEscapeControlCharactersAndBoundWhatARequestSupplies() throws Exception {
+        String forged = "\r\n2026-01-01 00:00:00,000 ERROR [forged] (x) injected\u001b[31m";
+        String owner = "shard" + forged + "o".repeat(100_000);
+        ObjectNode review = Fixtures.review("first-ordinal-redis");
+        ((ObjectNode) review.get("request")).put("namespace", "redis" + forged);
+        ObjectNode metadata = (ObjectNode) review.at("/request/object/metadata");
+        metadata.put("name", owner + "-0");
+        metadata.put("namespace", "redis" + forged);
+        ((ObjectNode) metadata.at("/ownerReferences/0")).put("name", owner);
+        byte[] body = Fixtures.JSON.writeValueAsBytes(review);
+        try (RawTls client = RawTls.connect(webhook.tls, webhook.httpsPort, "localhost", 10_000)) {
+            client.write(RawTls.post(body));
+            RawTls.Answer answer = client.read();
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"patch\"");
+        }
+        String marked = awaitLine("marked pod for backup: namespace=redis");
+        assertThat(marked.length()).as("the INFO line").isLessThan(2_000);
+        assertThat(marked).doesNotContain("\u001b").doesNotContain("\r");
+        assertThat(webhook.jar.output()).doesNotContainPattern("(?m)^2026-01-01 00:00:00,000 ERROR \\[forged]")
+                .doesNotContain("\u001b[31m");
+    }
+
+    /**
+     * One source opening connections far faster than any API server: past its per-source rate they are closed at
+     * accept, before a TLS handshake costs CPU, while a client from another source is served. Before: every one was
+     * accepted and handshaken (a ClientHello flood took the JVM to 100 % of its CPU).
+     */
+    @Test
+    void aSourceOpeningConnectionsFasterThanItsRateIsRefusedAtAccept() throws Exception {
+        InetAddress attacker = InetAddress.getByName("127.0.0.2");
+        List<Socket> flood = new ArrayList<>();
+        try {
+            for (int i = 0; i < 300; i++) {
+                Socket socket = new Socket();
+                socket.bind(new InetSocketAddress(attacker, 0));
+                socket.connect(new InetSocketAddress("127.0.0.1", webhook.httpsPort), 2_000);
+                flood.add(socket);
+            }
+            int closedAtOnce = 0;
+            for (Socket socket : flood) {
+                if (closedWithin(socket, 20)) {
+                    closedAtOnce++;
+                }
+            }
+            assertThat(webhook.metric("first_ordinal_http_connections_refused_total{reason=\"rate\"}"))
+                    .as("refused for the source's rate").isGreaterThanOrEqualTo(100.0);
+            assertThat(closedAtOnce).isGreaterThanOrEqualTo(100);
+            assertThat(webhook.post(Fixtures.reviewBytes("first-ordinal-redis"), 3_000)).isEqualTo(200);
+        } finally {
+            for (Socket socket : flood) {
+                socket.close();
+            }
+        }
+    }
+
+    /** True when the server closed {@code socket} (EOF or reset) within {@code millis}; whatever it sent is discarded. */
+    private static boolean closedWithin(Socket socket, int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        try {
+            InputStream in = socket.getInputStream();
+            byte[] sink = new byte[4096];
+            while (in.read(sink) >= 0) {
+                // discard
+            }
+            return true;
+        } catch (SocketTimeoutException open) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    private static String awaitLine(String containing) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (true) {
+            for (String line : webhook.jar.output().split("\n")) {
+                if (line.contains(containing)) {
+                    return line;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no line with '" + containing + "' in the output:\n" + tail(webhook.jar.output()));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static String tail(String output) {
+        return output.length() <= 4_000 ? output : output.substring(output.length() - 4_000);
+    }
+}
