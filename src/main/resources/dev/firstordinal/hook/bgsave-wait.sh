@@ -223,7 +223,7 @@ info
 r INFO cluster
 case $o in
   *cluster_enabled:1*)
-    die "Redis Cluster at $at (cluster_enabled:1): a cluster spreads its shards over the pods of one StatefulSet, so this pod's files hold only the slots this node serves and a restore from them loses the other shards; first-ordinal backs up one shard per StatefulSet and does not cover Redis Cluster; no backup taken (set first-ordinal.dev/skip: \"true\" on this set and back up every pod's volume instead)";;
+    die "Redis Cluster at $at (cluster_enabled:1): one StatefulSet holds many shards, so this pod's files hold only this node's slots; first-ordinal covers one shard per StatefulSet, not Redis Cluster; no backup taken (set first-ordinal.dev/skip: \"true\" on the set)";;
   *cluster_enabled:*) ;;
   *) fail "INFO cluster";;
 esac

@@ -173,6 +173,27 @@ class AuditCommandTest {
         assertThat(run.out).contains("skipped").endsWith("0 covered, 0 uncovered, 0 overcovered, 1 skipped\n");
     }
 
+    /** Issue 30 #1: Bitnami's replication layout has one shard in two sets; the replica set is skipped, saying why. */
+    @Test
+    void treatsBitnamisReplicaSetAsSkippedAndSaysWhy() {
+        Workloads.createNamespace(client, "shop", Shards.OPTED_IN);
+        StatefulSet master = Workloads.redis("shop", "cache-master", 1, null);
+        StatefulSet replicas = Workloads.redis("shop", "cache-replicas", 2, null);
+        master.getSpec().getTemplate().getMetadata().getLabels().put("app.kubernetes.io/component", "master");
+        replicas.getSpec().getTemplate().getMetadata().getLabels().put("app.kubernetes.io/component", "replica");
+        Shards.create(client, master, Shards.admitted(master, 0));
+        Shards.create(client, replicas, Workloads.pod(replicas, 0), Workloads.pod(replicas, 1));
+
+        Run run = audit("-n", "shop");
+
+        assertThat(run.code).isZero();
+        assertThat(run.out).containsPattern("shop +cache-master +cache-master-0 +redis +yes .* covered\n")
+                .containsPattern("shop +cache-replicas +cache-replicas-0 +none +no .* skipped\n")
+                .contains("Left alone:\n  shop/cache-replicas: replica tier (pod label app.kubernetes.io/component=replica): "
+                        + "the shard is backed up through its master set")
+                .endsWith("2 StatefulSets in namespace shop: 1 covered, 0 uncovered, 0 overcovered, 1 skipped\n");
+    }
+
     @Test
     void saysSoWhenNoNamespaceIsOptedIn() {
         Run run = audit();

@@ -221,10 +221,9 @@ class BgsaveWaitHookTest {
         Result result = hook(shell, Map.of("REDIS_PORT", port(redis)));
 
         assertThat(result.failureLine()).isEqualTo("first-ordinal hook: Redis Cluster at 127.0.0.1:" + redis.port()
-                + " (cluster_enabled:1): a cluster spreads its shards over the pods of one StatefulSet, so this pod's files hold"
-                + " only the slots this node serves and a restore from them loses the other shards; first-ordinal backs up one"
-                + " shard per StatefulSet and does not cover Redis Cluster; no backup taken (set first-ordinal.dev/skip: \"true\""
-                + " on this set and back up every pod's volume instead)");
+                + " (cluster_enabled:1): one StatefulSet holds many shards, so this pod's files hold only this node's"
+                + " slots; first-ordinal covers one shard per StatefulSet, not Redis Cluster; no backup taken"
+                + " (set first-ordinal.dev/skip: \"true\" on the set)");
         assertThat(result.elapsed()).isLessThan(FAST);
         assertThat(redis.infoLong("rdb_saves")).as("no BGSAVE").isZero();
     }

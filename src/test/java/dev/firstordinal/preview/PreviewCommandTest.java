@@ -28,7 +28,7 @@ class PreviewCommandTest {
     private static final String HOOK_COMMAND = MarkingPolicy.defaults().hook().command();
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"plain", "start-ordinal", "non-redis"})
+    @ValueSource(strings = {"plain", "start-ordinal", "non-redis", "bitnami"})
     void rendersTheGoldenOutput(String name) throws Exception {
         Run run = preview(InputStream.nullInputStream(), "-f", resource(name + ".yaml").toString());
 
@@ -155,6 +155,14 @@ class PreviewCommandTest {
         assertThat(run.out).contains("    label       backup.example.com/tier=gold\n")
                 .contains("    annotation  pre.hook.backup.velero.io/on-error=Continue\n")
                 .contains("    annotation  pre.hook.backup.velero.io/timeout=10m\n");
+    }
+
+    @Test
+    void marksBitnamisReplicaSetWhenTheReplicaTierRuleIsOff() throws Exception {
+        Run run = preview(InputStream.nullInputStream(), "-f", resource("bitnami.yaml").toString(), "--replica-tier-labels", "none");
+
+        assertThat(run.code).isZero();
+        assertThat(run.out).contains("  cache-replicas-0  marked for backup").endsWith("3 StatefulSets, 3 pods marked for backup\n");
     }
 
     private static Run preview(InputStream stdin, String... args) {
