@@ -39,6 +39,13 @@ final class AuditOptions {
             description = "the opt-in label (env FIRST_ORDINAL_NAMESPACE_LABEL; default " + NamespaceLabel.DEFAULT + ")")
     String givenNamespaceLabel;
 
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "the kubeconfig (default: $KUBECONFIG, else ~/.kube/config, "
+            + "else the pod's service account)")
+    java.nio.file.Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "the kubeconfig context (default: its current context)")
+    String context;
+
     @Mixin
     MarkingOptions marking = new MarkingOptions();
 

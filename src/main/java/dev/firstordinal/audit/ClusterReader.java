@@ -34,6 +34,26 @@ public final class ClusterReader {
         return names(client.namespaces().withLabel(label.key(), label.value()).list().getItems());
     }
 
+    /**
+     * The labels of each of these namespaces that exists (a list with a field selector per name, so
+     * the audit's list-only RBAC suffices); empty when namespaces may not be listed (HTTP 403).
+     */
+    public Optional<Map<String, Map<String, String>>> namespaceLabels(List<String> names) {
+        Map<String, Map<String, String>> found = new HashMap<>();
+        try {
+            for (String name : names) {
+                client.namespaces().withField("metadata.name", name).list().getItems().forEach(n -> found.put(n.getMetadata().getName(),
+                        n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels()));
+            }
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() == 403) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.of(found);
+    }
+
     /** Every StatefulSet of these namespaces with its pods and the namespace's claims, sorted by namespace and name. */
     public List<ShardSnapshot> snapshots(List<String> namespaces) {
         List<ShardSnapshot> snapshots = new ArrayList<>();

@@ -163,6 +163,7 @@ class AuditCommandTest {
 
     @Test
     void treatsASetThatOptsOutAsSkipped() {
+        Workloads.createNamespace(client, "opted-out", Shards.OPTED_IN);
         StatefulSet set = Workloads.redis("opted-out", "memcached", 2, null);
         set.getSpec().getTemplate().getMetadata().setAnnotations(Map.of("first-ordinal.dev/skip", "true"));
         Shards.create(client, set, Workloads.pod(set, 0), Workloads.pod(set, 1));
@@ -192,6 +193,73 @@ class AuditCommandTest {
                 .contains("Left alone:\n  shop/cache-replicas: replica tier (pod label app.kubernetes.io/component=replica): "
                         + "the shard is backed up through its master set")
                 .endsWith("2 StatefulSets in namespace shop: 1 covered, 0 uncovered, 0 overcovered, 1 skipped\n");
+    }
+
+    /** Issue 30 #7: a mistyped namespace printed "0 StatefulSets" and exited 0, so a CI gate with a typo stayed green. */
+    @Test
+    void aNamespaceThatDoesNotExistIsAnErrorNamingIt() {
+        Workloads.createNamespace(client, "shop", Shards.OPTED_IN);
+
+        Run run = audit("-n", "ghost,shop");
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.err).isEqualTo("first-ordinal audit: namespace ghost does not exist\n");
+    }
+
+    @Test
+    void aNamespaceThatHasNotOptedInIsFlagged() {
+        Workloads.createNamespace(client, "plain", Map.of());
+        Shards.create(client, Workloads.redis("plain", "cache", 1, null));
+
+        Run run = audit("-n", "plain");
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.err).isEqualTo("first-ordinal audit: namespace plain has not opted in (no label first-ordinal.dev/backup=enabled):"
+                + " the webhook marks no pod there\n");
+        assertThat(run.out).contains("cache");
+    }
+
+    /** Issue 30 #6: --kubeconfig and --context, as every kubectl plugin takes them. */
+    @Test
+    void takesKubeconfigAndContextAndRefusesAContextTheFileLacks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Workloads.createNamespace(client, "shop", Shards.OPTED_IN);
+        java.nio.file.Path kubeconfig = kubeconfig(dir, client.getMasterUrl().toString(), "mock");
+
+        Run good = run(new AuditCommand(), "--kubeconfig", kubeconfig.toString(), "--context", "mock", "-n", "shop");
+        Run unknown = run(new AuditCommand(), "--kubeconfig", kubeconfig.toString(), "--context", "nope", "-n", "shop");
+        Run missing = run(new AuditCommand(), "--kubeconfig", dir.resolve("absent").toString(), "-n", "shop");
+
+        assertThat(good.code).as(good.err).isZero();
+        assertThat(good.out).endsWith("0 StatefulSets in namespace shop: 0 covered, 0 uncovered, 0 overcovered\n");
+        assertThat(unknown.code).isEqualTo(AuditCommand.CLUSTER_ERROR);
+        assertThat(unknown.err).isEqualTo("first-ordinal audit: context \"nope\" is not in the kubeconfig\n");
+        assertThat(missing.code).isEqualTo(AuditCommand.CLUSTER_ERROR);
+        assertThat(missing.err).isEqualTo("first-ordinal audit: --kubeconfig " + dir.resolve("absent") + ": no such file\n");
+    }
+
+    /** Issue 30 #6: with nothing listening the client retried for about 20 s, then printed its own operation text. */
+    @Test
+    void anUnreachableClusterFailsFastWithOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path kubeconfig = kubeconfig(dir, "https://127.0.0.1:1", "dead");
+        long started = System.nanoTime();
+
+        Run run = run(new AuditCommand(), "--kubeconfig", kubeconfig.toString());
+
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("no retries").isLessThan(java.time.Duration.ofSeconds(5));
+        assertThat(run.code).isEqualTo(AuditCommand.CLUSTER_ERROR);
+        assertThat(run.err).startsWith("first-ordinal audit: cannot read the cluster at https://127.0.0.1:1/: ConnectException")
+                .doesNotContain("Operation:").hasLineCount(1);
+    }
+
+    private static java.nio.file.Path kubeconfig(java.nio.file.Path dir, String server, String context) throws java.io.IOException {
+        return java.nio.file.Files.writeString(dir.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
+                users: [{name: u, user: {token: t}}]
+                contexts: [{name: %s, context: {cluster: c, user: u}}]
+                current-context: %s
+                """.formatted(server, context, context));
     }
 
     @Test
