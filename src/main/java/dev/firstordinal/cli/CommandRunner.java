@@ -29,6 +29,7 @@ public final class CommandRunner {
         cli.setCommandName(TopLevel.NAME + " " + cli.getCommandName());
         cli.setErr(new PrintWriter(err, true));
         cli.setExpandAtFiles(false); // an argument such as -f @x.yaml is a file name, as before picocli
+        cli.setUsageHelpAutoWidth(true); // wrap help at the terminal's width, not at 80 columns
         cli.setParameterExceptionHandler((e, args) -> usage(err, e.getCommandLine(), message(e)));
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             if (e instanceof UsageException usage) {

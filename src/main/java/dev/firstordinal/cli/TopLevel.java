@@ -37,9 +37,17 @@ public final class TopLevel {
         return cli.execute(args);
     }
 
-    /** A bash (and zsh, through bashcompinit) completion script for {@code first-ordinal}. */
+    /** The kubectl plugin's executable name: completion is registered for it too. */
+    static final String PLUGIN = "kubectl-first_ordinal";
+
+    /** A bash (and zsh, through bashcompinit) completion script for {@code first-ordinal} and {@code kubectl-first_ordinal}. */
     public static String completionScript() {
-        return AutoComplete.bash(NAME, commandLine(System.err));
+        return completionScript(commandLine(System.err));
+    }
+
+    static String completionScript(CommandLine top) {
+        String script = AutoComplete.bash(NAME, top);
+        return script + "complete -F _complete_" + NAME + " -o default " + PLUGIN + "\n";
     }
 
     /** The top-level command and its subcommands, with the shared usage-error handling. */
@@ -81,7 +89,7 @@ public final class TopLevel {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().print(AutoComplete.bash(NAME, spec.parent().commandLine()));
+            spec.commandLine().getOut().print(completionScript(spec.parent().commandLine()));
             spec.commandLine().getOut().flush();
             return 0;
         }

@@ -93,6 +93,19 @@ class AuditCommandTest {
         assertThat(overcovered.at("/alsoLabelled/0").asText()).isEqualTo("cache-c-1");
     }
 
+    /** Issue 30 #9: -o yaml, as kubectl has it wherever -o json exists. */
+    @Test
+    void printsTheSameFactsAsYaml() throws Exception {
+        Workloads.createNamespace(client, "shop", Shards.OPTED_IN);
+        Shards.coveredUncoveredOvercovered(client, "shop");
+
+        Run json = audit("-n", "shop", "-o", "json");
+        Run yaml = audit("-n", "shop", "-o", "yaml");
+
+        assertThat(yaml.code).isEqualTo(json.code).isEqualTo(1);
+        assertThat(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(yaml.out)).isEqualTo(Fixtures.JSON.readTree(json.out));
+    }
+
     @Test
     void exitsZeroWhenEveryStatefulSetIsCovered() {
         Workloads.createNamespace(client, "all-good", Shards.OPTED_IN);
@@ -286,7 +299,7 @@ class AuditCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--dry-run", "-o yaml", "-n a -A", "--frobnicate", "extra", "-n", "--label-key bad/key/x", "--namespace-label nolabel"})
+    @ValueSource(strings = {"--dry-run", "-o xml", "-n a -A", "-n Bad_NS", "--frobnicate", "extra", "-n", "--label-key bad/key/x", "--namespace-label nolabel"})
     void rejectsBadArgumentsWithOneLineAndAHintAndExitTwo(String arguments) {
         Run run = audit(arguments.split(" "));
 

@@ -172,4 +172,12 @@ class TopLevelTest {
         assertThat(run("version")).isZero();
         assertThat(out().strip()).matches("first-ordinal \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
     }
+
+    /** Issue 30 #9: completion for the kubectl plugin's name too, and values for -o and --key-type. */
+    @Test
+    void completionCoversThePluginNameAndOptionValues() {
+        assertThat(run("completion")).isZero();
+        assertThat(out()).contains("complete -F _complete_first-ordinal -o default kubectl-first_ordinal\n")
+                .contains("(\"table\" \"json\" \"yaml\") # --output values").contains("(\"ec\" \"rsa\") # --key-type values");
+    }
 }
