@@ -98,9 +98,9 @@ class RestoreRunbookClusterIT {
         return "e2e-runbook-pv-" + shard + "-" + ordinal;
     }
 
-    /** The first {@code ```sh} block after a heading line, without its fences. */
+    /** The first {@code ```sh} block after the line that starts with {@code heading}, without its fences. */
     static String shellBlockAfter(String markdown, String heading) {
-        int at = markdown.indexOf("\n" + heading + "\n");
+        int at = markdown.indexOf("\n" + heading);
         assertThat(at).as("RESTORE.md has the heading %s", heading).isNotNegative();
         int open = markdown.indexOf("\n```sh\n", at);
         int close = markdown.indexOf("\n```\n", open + 1);
