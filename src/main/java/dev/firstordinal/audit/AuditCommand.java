@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstordinal.cli.CliCommand;
+import dev.firstordinal.cli.ClusterAccess;
 import dev.firstordinal.cli.CommandRunner;
 import dev.firstordinal.cli.HelpOption;
 import dev.firstordinal.cli.UsageException;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,10 +33,12 @@ import java.util.function.Supplier;
                 "  covered      the first-ordinal pod has the label, a hook command and the hook's container",
                 "  uncovered    the first-ordinal pod is missing, or lacks the label, the hook or its container",
                 "  overcovered  covered, but another ordinal carries the backup label too",
-                "  skipped      the pod (template) has first-ordinal.dev/skip: \"true\"", ""},
+                "  skipped      the pod (template) has first-ordinal.dev/skip: \"true\" or a replica-tier label", ""},
         footer = {"", "Exit codes: 0 every StatefulSet covered or skipped; 1 something uncovered or overcovered (after --fix: "
-                + "still, or a patch failed); 2 bad arguments; 3 the cluster could not be read.",
-                "Cluster access: $KUBECONFIG or ~/.kube/config, else the in-cluster service account. RBAC: list "
+                + "still, or a patch failed), or a --namespace that does not exist or has not opted in; 2 bad arguments; "
+                + "3 the cluster could not be read.",
+                "Cluster access: --kubeconfig, else $KUBECONFIG or ~/.kube/config, else the in-cluster service account; "
+                        + "no retries. RBAC: list "
                         + "namespaces (-A), list statefulsets, pods, persistentvolumeclaims; patch pods for --fix."})
 public final class AuditCommand implements CliCommand, Callable<Integer> {
 
@@ -56,10 +58,10 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
     private final PrintStream err;
 
     public AuditCommand() {
-        this(() -> new KubernetesClientBuilder().build(), System.out, System.err);
+        this(null, System.out, System.err);
     }
 
-    /** @param clients makes the client the command uses and closes */
+    /** @param clients makes the client the command uses and closes; null: from --kubeconfig and --context ({@link ClusterAccess}) */
     public AuditCommand(Supplier<KubernetesClient> clients, PrintStream out, PrintStream err) {
         this.clients = clients;
         this.out = out;
@@ -82,7 +84,10 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
         AuditOptions options = this.options.check();
         KubernetesClient client;
         try {
-            client = clients.get();
+            client = clients != null ? clients.get() : ClusterAccess.client(options.kubeconfig, options.context);
+        } catch (ClusterAccess.NoCluster e) {
+            err.println("first-ordinal audit: " + e.getMessage());
+            return CLUSTER_ERROR;
         } catch (KubernetesClientException e) {
             err.println("first-ordinal audit: no usable Kubernetes configuration: " + describe(e));
             return CLUSTER_ERROR;
@@ -103,6 +108,7 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
     private int audit(KubernetesClient client, AuditOptions options) {
         ClusterReader reader = new ClusterReader(client);
         List<String> namespaces = namespaces(reader, options);
+        boolean namespaceProblem = !options.namespaces.isEmpty() && !namedNamespacesExistAndOptedIn(reader, options);
         Optional<ObjectNode> backfillJson = Optional.empty();
         boolean patchFailed = false;
         List<ShardCoverage> rows = new ArrayList<>();
@@ -144,11 +150,39 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
         if (options.json) {
             ObjectNode root = report.json(JSON);
             backfillJson.ifPresent(b -> root.set("backfill", b));
-            out.println(root.toPrettyString());
+            if (options.yaml) {
+                out.print(yaml(root));
+            } else {
+                out.println(root.toPrettyString());
+            }
         } else {
             out.print(report.table());
         }
-        return report.hasProblems() || patchFailed ? 1 : 0;
+        return report.hasProblems() || patchFailed || namespaceProblem ? 1 : 0;
+    }
+
+    /**
+     * Says on stderr which {@code --namespace} does not exist or has not opted in; false when any.
+     * Without the right to list namespaces (a namespaced Role) it cannot tell, and says nothing.
+     */
+    private boolean namedNamespacesExistAndOptedIn(ClusterReader reader, AuditOptions options) {
+        Optional<java.util.Map<String, java.util.Map<String, String>>> found = reader.namespaceLabels(options.namespaces);
+        if (found.isEmpty()) {
+            return true;
+        }
+        boolean fine = true;
+        for (String namespace : options.namespaces) {
+            java.util.Map<String, String> labels = found.get().get(namespace);
+            if (labels == null) {
+                err.println("first-ordinal audit: namespace " + namespace + " does not exist");
+                fine = false;
+            } else if (!options.namespaceLabel.matches(labels)) {
+                err.println("first-ordinal audit: namespace " + namespace + " has not opted in (no label " + options.namespaceLabel
+                        + "): the webhook marks no pod there");
+                fine = false;
+            }
+        }
+        return fine;
     }
 
     /** {@code --namespace}'s namespaces, else every opted-in one (also with {@code --all-namespaces}). */
@@ -162,6 +196,14 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
                     + "; label the namespaces to back up, or set --namespace-label");
         }
         return optedIn;
+    }
+
+    private static String yaml(ObjectNode root) {
+        try {
+            return new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Applies each fix; returns one line per failure. A failed patch does not stop the others. */
@@ -182,10 +224,9 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = flat(e.getMessage());
-        if (root != e) {
-            message += ": " + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + flat(root.getMessage()));
-        }
+        // The client's own text ("Operation: [list] for kind: [Namespace] ...") says nothing: the cause does.
+        String message = root == e ? flat(e.getMessage())
+                : root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + flat(root.getMessage()));
         return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + message;
     }
 

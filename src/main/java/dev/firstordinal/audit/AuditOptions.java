@@ -1,6 +1,7 @@
 package dev.firstordinal.audit;
 
 import dev.firstordinal.cli.MarkingOptions;
+import dev.firstordinal.cli.NamespaceNames;
 import dev.firstordinal.cli.Settings;
 import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.cluster.NamespaceLabel;
@@ -25,7 +26,7 @@ final class AuditOptions {
             description = "audit every opted-in namespace (see --namespace-label): the default")
     boolean allNamespaces;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table (default) or json")
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", completionCandidates = Formats.class, description = "table (default), json or yaml (the same fields)")
     String output;
 
     @Option(names = "--fix", description = "add the label and hook to first-ordinal pods that lack them; remove the backup "
@@ -39,12 +40,21 @@ final class AuditOptions {
             description = "the opt-in label (env FIRST_ORDINAL_NAMESPACE_LABEL; default " + NamespaceLabel.DEFAULT + ")")
     String givenNamespaceLabel;
 
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "the kubeconfig (default: $KUBECONFIG, else ~/.kube/config, "
+            + "else the pod's service account)")
+    java.nio.file.Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "the kubeconfig context (default: its current context)")
+    String context;
+
     @Mixin
     MarkingOptions marking = new MarkingOptions();
 
     /** The namespaces of --namespace, trimmed; empty means every opted-in one. */
     List<String> namespaces;
+    /** JSON's fields, as JSON or ({@link #yaml}) as YAML. */
     boolean json;
+    boolean yaml;
     NamespaceLabel namespaceLabel;
     FirstOrdinalRule rule;
 
@@ -58,11 +68,13 @@ final class AuditOptions {
         if (givenNamespaces != null && namespaces.isEmpty()) {
             throw new UsageException("--namespace needs a namespace name");
         }
+        NamespaceNames.check("--namespace", namespaces);
         String format = output == null ? "table" : output;
-        if (!format.equals("table") && !format.equals("json")) {
-            throw new UsageException("output format '" + format + "' is not table or json");
+        if (!format.equals("table") && !format.equals("json") && !format.equals("yaml")) {
+            throw new UsageException("output format '" + format + "' is not table, json or yaml");
         }
-        json = format.equals("json");
+        json = !format.equals("table");
+        yaml = format.equals("yaml");
         if (dryRun && !fix) {
             throw new UsageException("--dry-run goes with --fix (the audit alone changes nothing)");
         }
@@ -74,5 +86,13 @@ final class AuditOptions {
         }
         rule = marking.rule();
         return this;
+    }
+
+    /** The values completion offers for -o. */
+    static final class Formats implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("table", "json", "yaml").iterator();
+        }
     }
 }

@@ -78,6 +78,26 @@ public final class ClusterReader {
     }
 
     /**
+     * The labels of each of these namespaces that exists (a list with a field selector per name, so
+     * the audit's list-only RBAC suffices); empty when namespaces may not be listed (HTTP 403).
+     */
+    public Optional<Map<String, Map<String, String>>> namespaceLabels(List<String> names) {
+        Map<String, Map<String, String>> found = new HashMap<>();
+        try {
+            for (String name : names) {
+                client.namespaces().withField("metadata.name", name).list().getItems().forEach(n -> found.put(n.getMetadata().getName(),
+                        n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels()));
+            }
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() == 403) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.of(found);
+    }
+
+    /**
      * Every StatefulSet of these namespaces with its pods and the claims of its first ordinal, sorted
      * by namespace and name, all at once: memory grows with the namespaces. Prefer {@link #read}.
      */

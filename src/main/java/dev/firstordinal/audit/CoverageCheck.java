@@ -22,8 +22,9 @@ import java.util.TreeMap;
  * Decides the {@link CoverageState} of one StatefulSet from a {@link ShardSnapshot}. Pure.
  *
  * <ul>
- *   <li><b>skipped</b>: the first-ordinal pod (or, when it is missing, the pod template) has
- *       {@value FirstOrdinalRule#SKIP_ANNOTATION}{@code : "true"};</li>
+ *   <li><b>skipped</b>: the first-ordinal pod (or, when it is missing, the pod template) is left
+ *       alone by {@link FirstOrdinalRule#leftAlone}: it has {@value FirstOrdinalRule#SKIP_ANNOTATION}{@code : "true"}
+ *       or a replica-tier label;</li>
  *   <li><b>uncovered</b>: the first-ordinal pod ({@code <set>-<spec.ordinals.start>}) is missing
  *       (also when the set is scaled to 0: its volumes are then not backed up), or lacks the backup
  *       label, or has no non-empty {@code pre.hook.backup.velero.io/command}, or its hook container
@@ -68,8 +69,10 @@ public final class CoverageCheck {
         boolean hook = false;
         String hookContainer = null;
         boolean hookContainerFound = false;
+        String leftAlone = null;
         if (first == null) {
-            if (skips(templateAnnotations(set))) {
+            leftAlone = rule.leftAlone(templateLabels(set), templateAnnotations(set)).orElse(null);
+            if (leftAlone != null) {
                 state = CoverageState.SKIPPED;
             } else {
                 state = CoverageState.UNCOVERED;
@@ -89,7 +92,8 @@ public final class CoverageCheck {
                 hookContainerFound = hookContainer != null && containerNames(first).contains(hookContainer);
             }
             if (decision.verdict() == Decision.Verdict.NOT_OURS) {
-                state = skips(annotations) ? CoverageState.SKIPPED : CoverageState.UNCOVERED;
+                leftAlone = rule.leftAlone(labels(first), annotations).orElse(null);
+                state = leftAlone != null ? CoverageState.SKIPPED : CoverageState.UNCOVERED;
                 if (state == CoverageState.UNCOVERED) {
                     problems.add(firstName + " is not treated as a first-ordinal pod: " + decision.reason());
                 }
@@ -120,7 +124,7 @@ public final class CoverageCheck {
         }
         return new ShardCoverage(snapshot.namespace(), name, start, replicas, firstName, first != null, backupLabel, hook,
                 hookContainer, hookContainerFound, alsoLabelled.stream().map(p -> p.getMetadata().getName()).toList(),
-                claims, state, problems);
+                claims, state, problems, leftAlone);
     }
 
     /** The set's pods that have an ordinal, by ordinal. */
@@ -168,14 +172,16 @@ public final class CoverageCheck {
         return pod.getSpec().getContainers().stream().map(Container::getName).toList();
     }
 
-    private static boolean skips(Map<String, String> annotations) {
-        return "true".equals(annotations.get(FirstOrdinalRule.SKIP_ANNOTATION));
-    }
-
     private static Map<String, String> templateAnnotations(StatefulSet set) {
         PodTemplateSpec template = set.getSpec() == null ? null : set.getSpec().getTemplate();
         Map<String, String> annotations = template == null || template.getMetadata() == null ? null : template.getMetadata().getAnnotations();
         return annotations == null ? Map.of() : annotations;
+    }
+
+    private static Map<String, String> templateLabels(StatefulSet set) {
+        PodTemplateSpec template = set.getSpec() == null ? null : set.getSpec().getTemplate();
+        Map<String, String> labels = template == null || template.getMetadata() == null ? null : template.getMetadata().getLabels();
+        return labels == null ? Map.of() : labels;
     }
 
     static Map<String, String> labels(Pod pod) {

@@ -85,6 +85,12 @@ public record CoverageReport(List<String> namespaces, List<ShardCoverage> statef
                 out.append("\nProblems:\n");
                 problems.forEach(p -> out.append(p).append('\n'));
             }
+            List<String> leftAlone = statefulSets.stream().filter(s -> s.leftAlone() != null)
+                    .map(s -> "  " + s.namespace() + "/" + s.statefulSet() + ": " + s.leftAlone()).toList();
+            if (!leftAlone.isEmpty()) {
+                out.append("\nLeft alone:\n");
+                leftAlone.forEach(p -> out.append(p).append('\n'));
+            }
             out.append('\n');
         }
         return out.append(summary()).append('\n').toString();

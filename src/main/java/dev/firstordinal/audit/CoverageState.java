@@ -12,7 +12,10 @@ public enum CoverageState {
     UNCOVERED,
     /** The first-ordinal pod is covered, and another ordinal carries the backup label too. */
     OVERCOVERED,
-    /** The first-ordinal pod (or, when it is missing, the pod template) has {@code first-ordinal.dev/skip: "true"}. */
+    /**
+     * The first-ordinal pod (or, when it is missing, the pod template) has {@code first-ordinal.dev/skip: "true"}
+     * or a replica-tier label ({@code first-ordinal.replica-tier-labels}).
+     */
     SKIPPED;
 
     /** The lower-case name used in tables, JSON and metric labels. */

@@ -20,11 +20,13 @@ import java.util.List;
  * @param claims             the first ordinal's PersistentVolumeClaims and whether each exists
  * @param state              covered, uncovered, overcovered or skipped
  * @param problems           one line per thing that is wrong, for people
+ * @param leftAlone          why a skipped set is left alone (skip annotation, replica tier); null otherwise
  */
 public record ShardCoverage(String namespace, String statefulSet, int startOrdinal, int replicas,
                             String firstPod, boolean firstPodFound, String backupLabel, boolean hook,
                             String hookContainer, boolean hookContainerFound, List<String> alsoLabelled,
-                            List<Claim> claims, CoverageState state, List<String> problems) {
+                            List<Claim> claims, CoverageState state, List<String> problems,
+                            String leftAlone) {
 
     public ShardCoverage {
         alsoLabelled = List.copyOf(alsoLabelled);

@@ -25,7 +25,7 @@ final class CertsArguments {
             description = "an IP address for the certificate (e.g. 127.0.0.1); repeat or comma-separate")
     List<String> ips;
 
-    @Option(names = "--key-type", paramLabel = "ec|rsa",
+    @Option(names = "--key-type", paramLabel = "ec|rsa", completionCandidates = KeyTypes.class,
             description = "ec: ECDSA P-256 (default); rsa: RSA 2048 (for both CA and serving key)")
     String keyType = "ec";
 
@@ -50,4 +50,12 @@ final class CertsArguments {
 
     @Option(names = "--force", description = "overwrite existing keys (makes a new CA: patch the caBundle again)")
     boolean force;
+
+    /** The values completion offers for --key-type. */
+    static final class KeyTypes implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("ec", "rsa").iterator();
+        }
+    }
 }

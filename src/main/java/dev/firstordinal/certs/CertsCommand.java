@@ -94,7 +94,24 @@ public final class CertsCommand implements CliCommand, Callable<Integer> {
         } catch (RefusedException e) {
             err.println("first-ordinal certs: " + e.getMessage());
             return USAGE_ERROR;
+        } catch (java.nio.file.FileSystemException e) {
+            // Their message is only the path: say what is wrong with it.
+            err.println("first-ordinal certs: cannot write to --out " + options.out() + ": " + e.getFile() + ": " + why(e));
+            return 1;
         }
+    }
+
+    private static String why(java.nio.file.FileSystemException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException || e instanceof java.nio.file.NotDirectoryException) {
+            return "exists and is not a directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        return e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
     }
 
     private int create(CertsOptions options) throws IOException, RefusedException {

@@ -19,18 +19,23 @@ public final class CommandRunner {
     private CommandRunner() {
     }
 
-    /** The picocli command line of a command object, with the shared usage-error handling. */
+    /**
+     * The picocli command line of a command object, with the shared usage-error handling. The
+     * handlers serve its subcommands too (picocli calls the top level's), naming the command that
+     * failed by its full name ({@code first-ordinal audit}).
+     */
     public static CommandLine commandLine(Object command, PrintStream err) {
         CommandLine cli = new CommandLine(command);
         cli.setCommandName(TopLevel.NAME + " " + cli.getCommandName());
         cli.setErr(new PrintWriter(err, true));
         cli.setExpandAtFiles(false); // an argument such as -f @x.yaml is a file name, as before picocli
-        cli.setParameterExceptionHandler((e, args) -> usage(err, e.getCommandLine(), firstLine(e.getMessage())));
+        cli.setUsageHelpAutoWidth(true); // wrap help at the terminal's width, not at 80 columns
+        cli.setParameterExceptionHandler((e, args) -> usage(err, e.getCommandLine(), message(e)));
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             if (e instanceof UsageException usage) {
                 return usage(err, commandLine, usage.getMessage());
             }
-            err.println(commandLine.getCommandName() + ": " + e.getMessage());
+            err.println(name(commandLine) + ": " + e.getMessage());
             return 1;
         });
         return cli;
@@ -47,10 +52,26 @@ public final class CommandRunner {
     }
 
     private static int usage(PrintStream err, CommandLine cli, String message) {
-        String name = cli.getCommandName();
+        String name = name(cli);
         err.println(name + ": " + message);
-        err.println("Try '" + name + " --help' for the options.");
+        err.println("Try '" + name + " --help' for " + (cli.getSubcommands().isEmpty() ? "the options." : "the commands."));
         return CliCommand.USAGE_ERROR;
+    }
+
+    /** {@code first-ordinal audit} for a subcommand, {@code first-ordinal} for the top level. */
+    private static String name(CommandLine cli) {
+        return cli.getParent() == null ? cli.getCommandName() : cli.getCommandSpec().qualifiedName();
+    }
+
+    /** The first line of picocli's message; an unknown command is named, with picocli's closest suggestion. */
+    private static String message(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !e.getCommandLine().getSubcommands().isEmpty()
+                && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+            String unknown = unmatched.getUnmatched().get(0);
+            return "unknown command '" + unknown + "'" + unmatched.getSuggestions().stream().findFirst()
+                    .map(s -> "; did you mean '" + s + "'?").orElse("");
+        }
+        return firstLine(e.getMessage());
     }
 
     private static String firstLine(String message) {

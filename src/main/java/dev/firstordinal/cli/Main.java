@@ -5,9 +5,10 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import java.io.PrintStream;
 
 /**
- * One jar, several modes. {@code serve} (the default) starts the webhook; every other command is
- * plain Java that runs before, and instead of, Quarkus, so it starts no HTTP server. The command
- * line is read by {@link TopLevel} (picocli); commands are registered in {@link Commands}.
+ * One jar, several modes. {@code serve} (also the jar run without arguments) starts the webhook;
+ * every other command is plain Java that runs before, and instead of, Quarkus, so it starts no
+ * HTTP server. The command line is read and dispatched by picocli ({@link TopLevel}); commands
+ * are registered in {@link Commands}.
  */
 @QuarkusMain
 public final class Main {
@@ -16,11 +17,7 @@ public final class Main {
     }
 
     public static void main(String... args) {
-        if (args.length == 0) {
-            ServeCommand.run(args);
-            return;
-        }
-        int code = TopLevel.execute(System.out, System.err, args);
+        int code = TopLevel.execute(System.out, System.err, args.length == 0 ? new String[] {"serve"} : args);
         if (code != TopLevel.SERVING) {
             System.exit(code);
         }

@@ -2,6 +2,7 @@ package dev.firstordinal.cli;
 
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.MarkingPolicy;
+import dev.firstordinal.ordinal.ReplicaTier;
 import picocli.CommandLine.Option;
 
 import java.util.function.UnaryOperator;
@@ -18,6 +19,7 @@ public final class MarkingOptions {
     static final String LABEL_VALUE = "first-ordinal.label.value";
     static final String HOOK_ON_ERROR = "first-ordinal.hook.on-error";
     static final String HOOK_TIMEOUT = "first-ordinal.hook.timeout";
+    static final String REPLICA_TIER = "first-ordinal.replica-tier-labels";
 
     @Option(names = "--label-key", paramLabel = "KEY",
             description = "backup label key (env FIRST_ORDINAL_LABEL_KEY; default " + MarkingPolicy.DEFAULT_LABEL_KEY + ")")
@@ -34,6 +36,11 @@ public final class MarkingOptions {
     @Option(names = "--hook-timeout", paramLabel = "DURATION",
             description = "Velero hook timeout, a Go duration (env FIRST_ORDINAL_HOOK_TIMEOUT; default 300s)")
     String hookTimeout;
+
+    @Option(names = "--replica-tier-labels", paramLabel = "KEY=VALUE[,...]",
+            description = "pod labels of a shard's replica tier, left alone; none: no such rule"
+                    + " (env FIRST_ORDINAL_REPLICA_TIER_LABELS; default " + ReplicaTier.DEFAULT_SETTING + ")")
+    String replicaTierLabels;
 
     /** The rule for the given options, the rest from system properties, the environment and defaults. */
     public FirstOrdinalRule rule() throws UsageException {
@@ -55,7 +62,8 @@ public final class MarkingOptions {
                     value(labelKey, setting.apply(LABEL_KEY), MarkingPolicy.DEFAULT_LABEL_KEY),
                     value(labelValue, setting.apply(LABEL_VALUE), MarkingPolicy.DEFAULT_LABEL_VALUE),
                     value(hookOnError, setting.apply(HOOK_ON_ERROR), "Fail"),
-                    value(hookTimeout, setting.apply(HOOK_TIMEOUT), "300s"));
+                    value(hookTimeout, setting.apply(HOOK_TIMEOUT), "300s"),
+                    value(replicaTierLabels, setting.apply(REPLICA_TIER), ReplicaTier.DEFAULT_SETTING));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

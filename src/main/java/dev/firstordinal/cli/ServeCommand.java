@@ -2,17 +2,36 @@ package dev.firstordinal.cli;
 
 import dev.firstordinal.certs.LocalhostCertificate;
 import io.quarkus.runtime.Quarkus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 
 /**
  * Starts the webhook. When neither the configured certificate nor key file exists, and the
  * self-signed fallback is on (the default), it serves a generated localhost certificate and says
  * where its CA is: the embedded default that lets {@code java -jar} serve without a cluster.
+ * Without any cluster configuration it runs without StatefulSet facts ({@link ClusterlessServe}).
+ * It takes no arguments but {@code --help}: settings are properties and environment variables.
  */
-final class ServeCommand {
+@Command(name = "serve", description = {"run the admission webhook: HTTPS /mutate on 8443, health and metrics on 9000", "",
+        "Settings are first-ordinal.* system properties (JAVA_OPTS=-D...) or FIRST_ORDINAL_* environment variables:"
+                + " docs/configuration.md."},
+        footer = {"", "Exit codes: runs until stopped (SIGTERM: graceful shutdown); 1 a setting or the TLS files are wrong;"
+                + " 2 bad arguments."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOption help = new HelpOption();
+
+    @Override
+    public Integer call() {
+        run(new String[0]);
+        return TopLevel.SERVING;
+    }
 
     static final String CERT_FILE = "first-ordinal.tls.cert-file";
     static final String KEY_FILE = "first-ordinal.tls.key-file";
@@ -20,11 +39,9 @@ final class ServeCommand {
     static final String FALLBACK_DIR = "first-ordinal.tls.self-signed-dir";
     static final String MODE = "first-ordinal.tls.mode";
 
-    private ServeCommand() {
-    }
-
     static void run(String[] args) {
         prepareTls();
+        ClusterlessServe.prepare(System.err);
         Quarkus.run(args);
     }
 

@@ -15,6 +15,14 @@ public interface FirstOrdinalConfig {
 
     Hook hook();
 
+    /**
+     * Pod labels ({@code key=value}, comma-separated) that mark a StatefulSet as a shard's replica
+     * tier, left alone because its master set is backed up (Bitnami's replication architecture);
+     * {@code none}: no replica tier.
+     */
+    @WithDefault("app.kubernetes.io/component=replica")
+    String replicaTierLabels();
+
     Tls tls();
 
     Admission admission();

@@ -18,7 +18,10 @@ import java.util.OptionalInt;
  *
  * <p>The first-ordinal rule: a pod is marked when its controller ownerReference is an
  * {@code apps/v1} StatefulSet and its ordinal (see {@link PodOrdinal}) equals that StatefulSet's
- * {@code spec.ordinals.start} (0 when unset), unless it carries {@value #SKIP_ANNOTATION}{@code : "true"}.
+ * {@code spec.ordinals.start} (0 when unset), unless it is left alone (see {@link #leftAlone}): it
+ * carries {@value #SKIP_ANNOTATION}{@code : "true"}, or a label of the policy's {@link ReplicaTier}
+ * (Bitnami's {@code app.kubernetes.io/component: replica}), whose shard is backed up through its
+ * master set.
  *
  * <p>Contract:
  * <ul>
@@ -61,8 +64,9 @@ public final class FirstOrdinalRule {
             return Decision.notOurs("pod has no metadata");
         }
         Map<String, String> annotations = orEmpty(metadata.getAnnotations());
-        if ("true".equals(annotations.get(SKIP_ANNOTATION))) {
-            return Decision.notOurs("pod has " + SKIP_ANNOTATION + "=true");
+        Optional<String> leftAlone = leftAlone(metadata.getLabels(), annotations);
+        if (leftAlone.isPresent()) {
+            return Decision.notOurs(leftAlone.get());
         }
         Optional<StatefulSetOwner> owner = StatefulSetOwner.controllerOf(metadata);
         if (owner.isEmpty()) {
@@ -102,6 +106,19 @@ public final class FirstOrdinalRule {
         }
         return new Decision(Decision.Verdict.FIRST_ORDINAL, "first ordinal " + start.value(),
                 Optional.of(statefulSet), ordinal, labels, hook, warnings, start.warning().isPresent());
+    }
+
+    /**
+     * Why a pod (or a pod template) with these labels and annotations is left alone whatever its
+     * ordinal, or empty when it is not: the skip annotation, or a replica-tier label. Audit calls
+     * such a StatefulSet skipped.
+     */
+    public Optional<String> leftAlone(Map<String, String> labels, Map<String, String> annotations) {
+        if (annotations != null && "true".equals(annotations.get(SKIP_ANNOTATION))) {
+            return Optional.of("pod has " + SKIP_ANNOTATION + "=true");
+        }
+        return policy.replicaTier().match(labels).map(label -> "replica tier (pod label " + label
+                + "): the shard is backed up through its master set; first-ordinal.replica-tier-labels changes this");
     }
 
     private String labelValue(String podName, Map<String, String> annotations, List<String> warnings) {

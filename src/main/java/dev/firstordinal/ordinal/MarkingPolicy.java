@@ -7,10 +7,11 @@ import java.util.regex.Pattern;
 
 /**
  * What a first-ordinal pod gets: the backup label (key and default value) and the hook
- * annotations. Validated once, at start, so that no request can produce a label or annotation the
- * API server would reject.
+ * annotations; and which StatefulSets are a shard's replica tier, left alone
+ * ({@link ReplicaTier}). Validated once, at start, so that no request can produce a label or
+ * annotation the API server would reject.
  */
-public record MarkingPolicy(String labelKey, String labelValue, HookAnnotations hook) {
+public record MarkingPolicy(String labelKey, String labelValue, HookAnnotations hook, ReplicaTier replicaTier) {
 
     public static final String DEFAULT_LABEL_KEY = "velero-backup-schedule";
     public static final String DEFAULT_LABEL_VALUE = "redis";
@@ -20,6 +21,9 @@ public record MarkingPolicy(String labelKey, String labelValue, HookAnnotations 
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     public MarkingPolicy {
+        if (replicaTier == null) {
+            throw new IllegalArgumentException("replica tier must be given (ReplicaTier.DEFAULT, or none)");
+        }
         if (!isQualifiedName(labelKey)) {
             throw new IllegalArgumentException("label key '" + labelKey + "' is not a valid Kubernetes label key");
         }
@@ -32,8 +36,15 @@ public record MarkingPolicy(String labelKey, String labelValue, HookAnnotations 
         return of(DEFAULT_LABEL_KEY, DEFAULT_LABEL_VALUE, "Fail", "300s");
     }
 
+    /** A policy with the default replica tier ({@link ReplicaTier#DEFAULT}). */
     public static MarkingPolicy of(String labelKey, String labelValue, String onError, String timeout) {
-        return new MarkingPolicy(labelKey, labelValue, new HookAnnotations(onError, GoDuration.parse(timeout)));
+        return of(labelKey, labelValue, onError, timeout, ReplicaTier.DEFAULT_SETTING);
+    }
+
+    /** @param replicaTier the replica tier setting, parsed by {@link ReplicaTier#parse} */
+    public static MarkingPolicy of(String labelKey, String labelValue, String onError, String timeout, String replicaTier) {
+        return new MarkingPolicy(labelKey, labelValue, new HookAnnotations(onError, GoDuration.parse(timeout)),
+                ReplicaTier.parse(replicaTier));
     }
 
     /** A label value: empty, or at most 63 characters of {@code [A-Za-z0-9_.-]} starting and ending alphanumeric. */

@@ -9,6 +9,7 @@ import dev.firstordinal.ordinal.MarkingPolicy;
 import dev.firstordinal.ordinal.PodOrdinal;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,6 +51,17 @@ public final class PolicyCel {
     /** A match condition: the pod does not carry the skip annotation. */
     public static String notSkipped() {
         return "object.metadata.?annotations[?" + quote(FirstOrdinalRule.SKIP_ANNOTATION) + "].orValue('') != 'true'";
+    }
+
+    /**
+     * A match condition: the pod carries none of the replica tier's labels (see
+     * {@link dev.firstordinal.ordinal.ReplicaTier}); empty when the policy has no replica tier.
+     */
+    public java.util.Optional<String> notReplicaTier() {
+        List<String> terms = policy.replicaTier().labels().stream()
+                .map(l -> "object.metadata.?labels[?" + quote(l.key()) + "].orValue('') != " + quote(l.value()))
+                .toList();
+        return terms.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join(" && ", terms));
     }
 
     /** The policy's variables, in order (a variable may use the ones before it). */

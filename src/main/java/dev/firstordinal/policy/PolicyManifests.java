@@ -86,6 +86,7 @@ public final class PolicyManifests {
         ArrayNode conditions = spec.putArray("matchConditions");
         conditions.addObject().put("name", "controlled-by-statefulset").put("expression", PolicyCel.controlledByStatefulSet());
         conditions.addObject().put("name", "not-skipped").put("expression", PolicyCel.notSkipped());
+        cel.notReplicaTier().ifPresent(e -> conditions.addObject().put("name", "not-replica-tier").put("expression", e));
         ArrayNode variables = spec.putArray("variables");
         for (Map.Entry<String, String> variable : cel.variables().entrySet()) {
             variables.addObject().put("name", variable.getKey()).put("expression", variable.getValue());

@@ -1,6 +1,7 @@
 package dev.firstordinal.policy;
 
 import dev.firstordinal.cli.MarkingOptions;
+import dev.firstordinal.cli.NamespaceNames;
 import dev.firstordinal.cli.Settings;
 import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.cluster.NamespaceLabel;
@@ -34,11 +35,19 @@ public final class PolicyOptions {
     String configMap;
 
     MarkingPolicy marking() throws UsageException {
+        checkNamespaces();
         return marking.policy();
     }
 
     FirstOrdinalRule rule() throws UsageException {
+        checkNamespaces();
         return marking.rule();
+    }
+
+    /** The namespace options, as the API server would validate them: a bad one would be written into paramRef or a selector. */
+    private void checkNamespaces() throws UsageException {
+        NamespaceNames.check("--install-namespace", List.of(installNamespace));
+        NamespaceNames.check("--exclude-namespace", excluded);
     }
 
     NamespaceLabel namespaceLabel() {

@@ -1,6 +1,8 @@
 package dev.firstordinal.preview;
 
 import dev.firstordinal.cluster.StatefulSets;
+import dev.firstordinal.hook.HookAnnotations;
+import dev.firstordinal.hook.HookScript;
 import dev.firstordinal.ordinal.Decision;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
@@ -20,11 +22,20 @@ public final class Preview {
     private Preview() {
     }
 
+    /** As {@link #render(StatefulSetDocuments.Parsed, FirstOrdinalRule, boolean)}, the hook command summarised. */
     public static String render(StatefulSetDocuments.Parsed input, FirstOrdinalRule rule) {
+        return render(input, rule, false);
+    }
+
+    /**
+     * @param fullHook print first-ordinal's hook command whole (about 8 KB); otherwise its
+     *                 {@link #hookSummary identity and size}
+     */
+    public static String render(StatefulSetDocuments.Parsed input, FirstOrdinalRule rule, boolean fullHook) {
         StringBuilder out = new StringBuilder();
         int marked = 0;
         for (StatefulSet set : input.statefulSets()) {
-            marked += render(set, rule, out);
+            marked += render(set, rule, fullHook, out);
             out.append('\n');
         }
         out.append(input.statefulSets().size()).append(input.statefulSets().size() == 1 ? " StatefulSet, " : " StatefulSets, ")
@@ -35,8 +46,22 @@ public final class Preview {
         return out.append('\n').toString();
     }
 
+    /**
+     * first-ordinal's hook command in one short line: what it is, its size and a digest that
+     * tells two versions apart, e.g. {@code ["/bin/sh","-c","<first-ordinal hook, 8176 bytes, sha256 1a2b3c4d5e6f>"]}.
+     */
+    public static String hookSummary(String command) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(command.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "[\"/bin/sh\",\"-c\",\"<first-ordinal hook, " + command.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    + " bytes, sha256 " + java.util.HexFormat.of().formatHex(digest, 0, 6) + ">\"] (--show-hook prints it)";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Renders one StatefulSet; returns how many of its pods are marked. */
-    private static int render(StatefulSet set, FirstOrdinalRule rule, StringBuilder out) {
+    private static int render(StatefulSet set, FirstOrdinalRule rule, boolean fullHook, StringBuilder out) {
         int start = StatefulSets.startOrdinal(set);
         int replicas = StatefulSets.replicas(set);
         String namespace = set.getMetadata().getNamespace();
@@ -59,7 +84,8 @@ public final class Preview {
                     marked++;
                     out.append("  ").append(pod).append("  marked for backup, gets:\n");
                     decision.labelsToAdd().forEach((k, v) -> out.append("    label       ").append(k).append('=').append(v).append('\n'));
-                    decision.annotationsToAdd().forEach((k, v) -> out.append("    annotation  ").append(k).append('=').append(v).append('\n'));
+                    decision.annotationsToAdd().forEach((k, v) -> out.append("    annotation  ").append(k).append('=')
+                            .append(!fullHook && k.equals(HookAnnotations.COMMAND) && HookScript.isOurs(v) ? hookSummary(v) : v).append('\n'));
                     if (!decision.changesPod()) {
                         out.append("    nothing: the template already has the backup label and a hook\n");
                     }

@@ -43,6 +43,10 @@ public final class PreviewCommand implements CliCommand, Callable<Integer> {
             description = "a YAML file; - reads standard input (repeat or comma-separate)")
     List<String> files;
 
+    @Option(names = "--show-hook", description = "print first-ordinal's hook command whole (about 8 KB per marked pod), "
+            + "not its size and digest")
+    boolean showHook;
+
     @Mixin
     MarkingOptions marking = new MarkingOptions();
 
@@ -99,7 +103,7 @@ public final class PreviewCommand implements CliCommand, Callable<Integer> {
                     + (otherKinds.isEmpty() ? "" : " (found " + String.join(", ", otherKinds) + ")"));
             return BAD_INPUT;
         }
-        out.print(Preview.render(new StatefulSetDocuments.Parsed(sets, List.copyOf(otherKinds)), rule));
+        out.print(Preview.render(new StatefulSetDocuments.Parsed(sets, List.copyOf(otherKinds)), rule, showHook));
         return 0;
     }
 
@@ -107,8 +111,32 @@ public final class PreviewCommand implements CliCommand, Callable<Integer> {
         if (file.equals("-")) {
             return StatefulSetDocuments.parse(stdin, "<stdin>");
         }
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
+        Path path = Path.of(file);
+        if (Files.isDirectory(path)) {
+            return readDirectory(path);
+        }
+        try (InputStream in = Files.newInputStream(path)) {
             return StatefulSetDocuments.parse(in, file);
         }
+    }
+
+    /** As kubectl -f DIR: the directory's .yaml, .yml and .json files, by name, not its subdirectories. */
+    private static StatefulSetDocuments.Parsed readDirectory(Path dir) throws IOException, StatefulSetDocuments.BadInput {
+        List<Path> files;
+        try (java.util.stream.Stream<Path> listing = Files.list(dir)) {
+            files = listing.filter(Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().matches(".*\\.(yaml|yml|json)"))
+                    .sorted().toList();
+        }
+        List<io.fabric8.kubernetes.api.model.apps.StatefulSet> sets = new ArrayList<>();
+        java.util.TreeSet<String> otherKinds = new java.util.TreeSet<>();
+        for (Path file : files) {
+            try (InputStream in = Files.newInputStream(file)) {
+                StatefulSetDocuments.Parsed parsed = StatefulSetDocuments.parse(in, file.toString());
+                sets.addAll(parsed.statefulSets());
+                otherKinds.addAll(parsed.otherKinds());
+            }
+        }
+        return new StatefulSetDocuments.Parsed(sets, List.copyOf(otherKinds));
     }
 }

@@ -84,8 +84,11 @@ public final class StatefulSetDocuments {
             }
             return;
         }
-        if (!kind.equals("StatefulSet") || !node.path("apiVersion").asText("").equals("apps/v1")) {
-            others.add(kind.isEmpty() ? "(no kind)" : kind);
+        String apiVersion = node.path("apiVersion").asText("");
+        if (!kind.equals("StatefulSet") || !apiVersion.equals("apps/v1")) {
+            // A StatefulSet of an old API version is named with it: "found StatefulSet" alone reads like a bug.
+            others.add(kind.isEmpty() ? "(no kind)" : kind.equals("StatefulSet") ? "StatefulSet " + (apiVersion.isEmpty()
+                    ? "without apiVersion" : apiVersion) + ", not apps/v1" : kind);
             return;
         }
         String name = node.path("metadata").path("name").asText("");

@@ -216,6 +216,17 @@ ready() {
     return 0
   done
 }
+# Redis Cluster (cluster_enabled:1) spreads many shards over the pods of one
+# StatefulSet: the first ordinal's files hold only the slots that one node
+# serves, and a restore from them loses every other shard. Refuse, saying so.
+info
+r INFO cluster
+case $o in
+  *cluster_enabled:1*)
+    die "Redis Cluster at $at (cluster_enabled:1): one StatefulSet holds many shards, so this pod's files hold only this node's slots; first-ordinal covers one shard per StatefulSet, not Redis Cluster; no backup taken (set first-ordinal.dev/skip: \"true\" on the set)";;
+  *cluster_enabled:*) ;;
+  *) fail "INFO cluster";;
+esac
 ready
 # AOF on: a restore loads the AOF, not dump.rdb, so no BGSAVE (it would
 # write a second copy nobody loads, and could fill the disk). Every write

@@ -93,6 +93,19 @@ class AuditCommandTest {
         assertThat(overcovered.at("/alsoLabelled/0").asText()).isEqualTo("cache-c-1");
     }
 
+    /** Issue 30 #9: -o yaml, as kubectl has it wherever -o json exists. */
+    @Test
+    void printsTheSameFactsAsYaml() throws Exception {
+        Workloads.createNamespace(client, "shop", Shards.OPTED_IN);
+        Shards.coveredUncoveredOvercovered(client, "shop");
+
+        Run json = audit("-n", "shop", "-o", "json");
+        Run yaml = audit("-n", "shop", "-o", "yaml");
+
+        assertThat(yaml.code).isEqualTo(json.code).isEqualTo(1);
+        assertThat(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(yaml.out)).isEqualTo(Fixtures.JSON.readTree(json.out));
+    }
+
     @Test
     void exitsZeroWhenEveryStatefulSetIsCovered() {
         Workloads.createNamespace(client, "all-good", Shards.OPTED_IN);
@@ -163,6 +176,7 @@ class AuditCommandTest {
 
     @Test
     void treatsASetThatOptsOutAsSkipped() {
+        Workloads.createNamespace(client, "opted-out", Shards.OPTED_IN);
         StatefulSet set = Workloads.redis("opted-out", "memcached", 2, null);
         set.getSpec().getTemplate().getMetadata().setAnnotations(Map.of("first-ordinal.dev/skip", "true"));
         Shards.create(client, set, Workloads.pod(set, 0), Workloads.pod(set, 1));
@@ -171,6 +185,94 @@ class AuditCommandTest {
 
         assertThat(run.code).isZero();
         assertThat(run.out).contains("skipped").endsWith("0 covered, 0 uncovered, 0 overcovered, 1 skipped\n");
+    }
+
+    /** Issue 30 #1: Bitnami's replication layout has one shard in two sets; the replica set is skipped, saying why. */
+    @Test
+    void treatsBitnamisReplicaSetAsSkippedAndSaysWhy() {
+        Workloads.createNamespace(client, "shop", Shards.OPTED_IN);
+        StatefulSet master = Workloads.redis("shop", "cache-master", 1, null);
+        StatefulSet replicas = Workloads.redis("shop", "cache-replicas", 2, null);
+        master.getSpec().getTemplate().getMetadata().getLabels().put("app.kubernetes.io/component", "master");
+        replicas.getSpec().getTemplate().getMetadata().getLabels().put("app.kubernetes.io/component", "replica");
+        Shards.create(client, master, Shards.admitted(master, 0));
+        Shards.create(client, replicas, Workloads.pod(replicas, 0), Workloads.pod(replicas, 1));
+
+        Run run = audit("-n", "shop");
+
+        assertThat(run.code).isZero();
+        assertThat(run.out).containsPattern("shop +cache-master +cache-master-0 +redis +yes .* covered\n")
+                .containsPattern("shop +cache-replicas +cache-replicas-0 +none +no .* skipped\n")
+                .contains("Left alone:\n  shop/cache-replicas: replica tier (pod label app.kubernetes.io/component=replica): "
+                        + "the shard is backed up through its master set")
+                .endsWith("2 StatefulSets in namespace shop: 1 covered, 0 uncovered, 0 overcovered, 1 skipped\n");
+    }
+
+    /** Issue 30 #7: a mistyped namespace printed "0 StatefulSets" and exited 0, so a CI gate with a typo stayed green. */
+    @Test
+    void aNamespaceThatDoesNotExistIsAnErrorNamingIt() {
+        Workloads.createNamespace(client, "shop", Shards.OPTED_IN);
+
+        Run run = audit("-n", "ghost,shop");
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.err).isEqualTo("first-ordinal audit: namespace ghost does not exist\n");
+    }
+
+    @Test
+    void aNamespaceThatHasNotOptedInIsFlagged() {
+        Workloads.createNamespace(client, "plain", Map.of());
+        Shards.create(client, Workloads.redis("plain", "cache", 1, null));
+
+        Run run = audit("-n", "plain");
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.err).isEqualTo("first-ordinal audit: namespace plain has not opted in (no label first-ordinal.dev/backup=enabled):"
+                + " the webhook marks no pod there\n");
+        assertThat(run.out).contains("cache");
+    }
+
+    /** Issue 30 #6: --kubeconfig and --context, as every kubectl plugin takes them. */
+    @Test
+    void takesKubeconfigAndContextAndRefusesAContextTheFileLacks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Workloads.createNamespace(client, "shop", Shards.OPTED_IN);
+        java.nio.file.Path kubeconfig = kubeconfig(dir, client.getMasterUrl().toString(), "mock");
+
+        Run good = run(new AuditCommand(), "--kubeconfig", kubeconfig.toString(), "--context", "mock", "-n", "shop");
+        Run unknown = run(new AuditCommand(), "--kubeconfig", kubeconfig.toString(), "--context", "nope", "-n", "shop");
+        Run missing = run(new AuditCommand(), "--kubeconfig", dir.resolve("absent").toString(), "-n", "shop");
+
+        assertThat(good.code).as(good.err).isZero();
+        assertThat(good.out).endsWith("0 StatefulSets in namespace shop: 0 covered, 0 uncovered, 0 overcovered\n");
+        assertThat(unknown.code).isEqualTo(AuditCommand.CLUSTER_ERROR);
+        assertThat(unknown.err).isEqualTo("first-ordinal audit: context \"nope\" is not in the kubeconfig\n");
+        assertThat(missing.code).isEqualTo(AuditCommand.CLUSTER_ERROR);
+        assertThat(missing.err).isEqualTo("first-ordinal audit: --kubeconfig " + dir.resolve("absent") + ": no such file\n");
+    }
+
+    /** Issue 30 #6: with nothing listening the client retried for about 20 s, then printed its own operation text. */
+    @Test
+    void anUnreachableClusterFailsFastWithOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path kubeconfig = kubeconfig(dir, "https://127.0.0.1:1", "dead");
+        long started = System.nanoTime();
+
+        Run run = run(new AuditCommand(), "--kubeconfig", kubeconfig.toString());
+
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("no retries").isLessThan(java.time.Duration.ofSeconds(5));
+        assertThat(run.code).isEqualTo(AuditCommand.CLUSTER_ERROR);
+        assertThat(run.err).startsWith("first-ordinal audit: cannot read the cluster at https://127.0.0.1:1/: ConnectException")
+                .doesNotContain("Operation:").hasLineCount(1);
+    }
+
+    private static java.nio.file.Path kubeconfig(java.nio.file.Path dir, String server, String context) throws java.io.IOException {
+        return java.nio.file.Files.writeString(dir.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
+                users: [{name: u, user: {token: t}}]
+                contexts: [{name: %s, context: {cluster: c, user: u}}]
+                current-context: %s
+                """.formatted(server, context, context));
     }
 
     @Test
@@ -197,7 +299,7 @@ class AuditCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--dry-run", "-o yaml", "-n a -A", "--frobnicate", "extra", "-n", "--label-key bad/key/x", "--namespace-label nolabel"})
+    @ValueSource(strings = {"--dry-run", "-o xml", "-n a -A", "-n Bad_NS", "--frobnicate", "extra", "-n", "--label-key bad/key/x", "--namespace-label nolabel"})
     void rejectsBadArgumentsWithOneLineAndAHintAndExitTwo(String arguments) {
         Run run = audit(arguments.split(" "));
 

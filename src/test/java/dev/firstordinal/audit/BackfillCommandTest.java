@@ -160,7 +160,12 @@ class BackfillCommandTest {
         assertThat(run.code()).isEqualTo(1);
     }
 
+    /** {@code audit --fix} of the {@code -n} namespace, which exists and is opted in as in a real cluster. */
     private AuditCommandTest.Run fix(String... args) {
+        String namespace = args[java.util.Arrays.asList(args).indexOf("-n") + 1];
+        if (client.namespaces().withName(namespace).get() == null) {
+            Workloads.createNamespace(client, namespace, Shards.OPTED_IN);
+        }
         String[] all = new String[args.length + 1];
         all[0] = "--fix";
         System.arraycopy(args, 0, all, 1, args.length);

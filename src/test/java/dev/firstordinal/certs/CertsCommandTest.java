@@ -315,4 +315,16 @@ class CertsCommandTest {
     private static String decode(String base64) {
         return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
     }
+
+    /** Issue 30 #8: --out naming a file printed only the path. */
+    @Test
+    void anOutThatIsAFileSaysWhatIsWrongWithIt() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+
+        int code = run("--service", "first-ordinal", "--namespace", "first-ordinal", "--out", file.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(stderr.toString(StandardCharsets.UTF_8)).isEqualTo("first-ordinal certs: cannot write to --out " + file + ": " + file
+                + ": exists and is not a directory\n");
+    }
 }

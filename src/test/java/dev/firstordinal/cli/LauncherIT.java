@@ -29,7 +29,10 @@ class LauncherIT {
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().putAll(env);
         Process process = builder.start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("finished in time").isTrue();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError(String.join(" ", command) + " did not finish in 60 s: " + Files.readString(out) + Files.readString(err));
+        }
         return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     }
 
@@ -62,6 +65,29 @@ class LauncherIT {
         Result result = run(javaHome(), LAUNCHER.toString(), "bogus");
         assertThat(result.code()).isEqualTo(2);
         assertThat(result.err().lines().findFirst().orElseThrow()).isEqualTo("first-ordinal: unknown command 'bogus'");
+    }
+
+    /** Issue 30 #5: a bare `kubectl first-ordinal` started the webhook, listening on every interface. */
+    @Test
+    void withoutArgumentsBothFormsPrintTheHelpAndStartNothing() throws Exception {
+        for (Path form : List.of(LAUNCHER, PLUGIN)) {
+            Result result = run(javaHome(), form.toString());
+            assertThat(result.code()).as(form + ": " + result.err()).isZero();
+            assertThat(result.out()).as(form.toString()).startsWith("Usage: first-ordinal [-hV] [COMMAND]").contains("serve");
+            assertThat(result.err()).as(form.toString()).isEmpty();
+        }
+    }
+
+    @Test
+    void serveHelpIsHelpAndAnUnknownServeOptionExitsTwo() throws Exception {
+        Result help = run(javaHome(), LAUNCHER.toString(), "serve", "--help");
+        assertThat(help.code()).as(help.err()).isZero();
+        assertThat(help.out()).startsWith("Usage: first-ordinal serve");
+        Result bogus = run(javaHome(), LAUNCHER.toString(), "serve", "--bogus");
+        assertThat(bogus.code()).isEqualTo(2);
+        assertThat(bogus.err().lines().toList()).containsExactly("first-ordinal serve: Unknown option: '--bogus'",
+                "Try 'first-ordinal serve --help' for the options.");
+        assertThat(bogus.out()).doesNotContain("Listening on");
     }
 
     @Test

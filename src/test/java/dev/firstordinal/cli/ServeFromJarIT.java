@@ -106,6 +106,31 @@ class ServeFromJarIT {
         }
     }
 
+    /**
+     * Issue 30 #10: the README's run command on a machine with no cluster logged stack traces every
+     * few seconds (the StatefulSet cache and the coverage gauges retrying). Now one line says it runs
+     * without StatefulSet facts, and nothing else complains.
+     */
+    @Test
+    void withoutAnyClusterItSaysSoOnceAndLogsNoStackTraces() throws Exception {
+        int https = JarProcess.freePort();
+        int management = JarProcess.freePort();
+        List<String> options = new java.util.ArrayList<>(JarProcess.selfSigned(tempDir, tempDir.resolve("tls"), https, management));
+        options.add("-Duser.home=" + tempDir);                        // no ~/.kube/config
+        options.add("-Dfirst-ordinal.coverage.initial-delay=1s");     // its first run inside the wait below
+        try (JarProcess jar = JarProcess.start(java.util.Map.of("KUBECONFIG", "", "KUBERNETES_SERVICE_HOST", "", "KUBERNETES_MASTER", ""),
+                options)) {
+            jar.awaitReady(management, Duration.ofSeconds(60));
+            Thread.sleep(6_000); // the cache's and the coverage's first retries came within seconds
+            String output = jar.output();
+            assertThat(output).containsOnlyOnce("first-ordinal: no Kubernetes cluster configured")
+                    .contains("running without StatefulSet facts (every set starts at ordinal 0) and without coverage gauges")
+                    .doesNotContain("Exception").doesNotContainPattern("(?m)^\\s+at ").doesNotContain("ERROR");
+            assertThat(output.lines().filter(l -> l.contains(" WARN "))).as("the only warning: the cache is off")
+                    .allMatch(l -> l.contains("StatefulSet cache disabled"));
+        }
+    }
+
     @Test
     void refusesToStartWithoutCertificateWhenTheFallbackIsOff() throws Exception {
         try (JarProcess jar = JarProcess.start(List.of(

@@ -133,4 +133,51 @@ class TopLevelTest {
             out.reset();
         }
     }
+
+    /** Issue 30 #5: serve read no arguments, so --help and typos started the webhook. */
+    @Test
+    void serveHelpPrintsItsHelpAndStartsNothing() {
+        assertThat(run("serve", "--help")).isZero();
+        assertThat(out()).startsWith("Usage: first-ordinal serve").contains("8443").contains("Exit codes");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void serveWithAnUnknownOptionIsAUsageErrorAndStartsNothing() {
+        assertThat(run("serve", "--bogus")).isEqualTo(CliCommand.USAGE_ERROR);
+        assertThat(err().lines().toList()).containsExactly("first-ordinal serve: Unknown option: '--bogus'",
+                "Try 'first-ordinal serve --help' for the options.");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void aMistypedCommandGetsTheClosestOne() {
+        assertThat(run("audti", "-n", "shop")).isEqualTo(CliCommand.USAGE_ERROR);
+        assertThat(err().lines().toList()).containsExactly("first-ordinal: unknown command 'audti'; did you mean 'audit'?",
+                "Try 'first-ordinal --help' for the commands.");
+    }
+
+    @Test
+    void helpForAnUnknownCommandIsAUsageErrorAndHelpHelpIsHelp() {
+        assertThat(run("help", "nonexist")).isEqualTo(CliCommand.USAGE_ERROR);
+        assertThat(err()).contains("nonexist").hasLineCount(2);
+        err.reset();
+        assertThat(run("help", "--help")).isZero();
+        assertThat(out()).contains("Usage: first-ordinal help [-h] [COMMAND]");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void versionIsACommandToo() {
+        assertThat(run("version")).isZero();
+        assertThat(out().strip()).matches("first-ordinal \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
+    /** Issue 30 #9: completion for the kubectl plugin's name too, and values for -o and --key-type. */
+    @Test
+    void completionCoversThePluginNameAndOptionValues() {
+        assertThat(run("completion")).isZero();
+        assertThat(out()).contains("complete -F _complete_first-ordinal -o default kubectl-first_ordinal\n")
+                .contains("(\"table\" \"json\" \"yaml\") # --output values").contains("(\"ec\" \"rsa\") # --key-type values");
+    }
 }

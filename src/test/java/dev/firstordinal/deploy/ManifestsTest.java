@@ -24,7 +24,9 @@ class ManifestsTest {
     private static List<HasMetadata> base() {
         List<HasMetadata> objects = new ArrayList<>();
         for (String resource : KustomizationsTest.references(KubernetesYaml.documents(DeployTree.BASE.resolve("kustomization.yaml")).get(0))) {
-            objects.addAll(KubernetesYaml.objects(DeployTree.BASE.resolve(resource)));
+            if (!java.nio.file.Files.isDirectory(DeployTree.BASE.resolve(resource))) { // a component (the image) is no manifest
+                objects.addAll(KubernetesYaml.objects(DeployTree.BASE.resolve(resource)));
+            }
         }
         return objects;
     }

@@ -1,6 +1,7 @@
 package dev.firstordinal.e2e;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -139,6 +140,17 @@ final class ClusterWorkloads {
     static void deleteNamespace(KubernetesClient client, String name) {
         client.namespaces().withName(name).delete();
         Waits.until(Duration.ofSeconds(120), "namespace " + name + " deleted", () -> client.namespaces().withName(name).get() == null);
+    }
+
+    /** A hostPath PersistentVolume (never touched: no kubelet), reclaim policy Retain, that only the named claim may bind. */
+    static void reservedVolume(KubernetesClient client, String name, String namespace, String claim) {
+        client.persistentVolumes().resource(new PersistentVolumeBuilder()
+                .withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withCapacity(Map.of("storage", new Quantity("1Gi"))).withAccessModes("ReadWriteOnce")
+                .withPersistentVolumeReclaimPolicy("Retain")
+                .withNewClaimRef().withNamespace(namespace).withName(claim).endClaimRef()
+                .withNewHostPath().withPath("/nonexistent/first-ordinal-e2e/" + name).endHostPath()
+                .endSpec().build()).serverSideApply();
     }
 
     static void scale(KubernetesClient client, String namespace, String set, int replicas) {

@@ -149,6 +149,30 @@ abstract class MarkingScenarios {
                 .withAnnotations(Map.of("first-ordinal.dev/skip", "true")).endMetadata().endTemplate().endSpec(), Set.of(), Map.of());
     }
 
+    /**
+     * Issue 30 #1: Bitnami's {@code architecture: replication} is one shard in two sets, told apart by
+     * {@code app.kubernetes.io/component}. Only the master set's first ordinal is marked; {@code audit}
+     * calls the replica set skipped and says why.
+     */
+    @Test
+    void bitnamisReplicationLayoutIsBackedUpOnceThroughItsMasterSet() {
+        createAndCompare("cache-master", 1, b -> component(b, "master"), Set.of("cache-master-0"), hookFor("redis"));
+        createAndCompare("cache-replicas", 2, b -> component(b, "replica"), Set.of(), Map.of());
+
+        Command audit = JarCommand.run(cluster.kubeconfig(), Map.of(), "audit", "-n", IN);
+
+        assertThat(audit.stdout()).as("audit:\n%s\n%s", audit.stdout(), audit.stderr())
+                .containsPattern(IN + " +cache-master +cache-master-0 +redis +yes .* covered\\n")
+                .containsPattern(IN + " +cache-replicas +cache-replicas-0 +none +no .* skipped\\n")
+                .contains("  " + IN + "/cache-replicas: replica tier (pod label app.kubernetes.io/component=replica)");
+    }
+
+    private static io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder component(
+            io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder set, String component) {
+        return set.editSpec().editTemplate().editMetadata().addToLabels("app.kubernetes.io/component", component)
+                .endMetadata().endTemplate().endSpec();
+    }
+
     @Test
     void podsOfDeploymentsJobsAndABarePodNamedLikeAnOrdinalAreLeftAlone() {
         for (String ns : List.of(IN, TWIN)) {

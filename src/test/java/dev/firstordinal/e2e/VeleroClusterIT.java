@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,11 +60,11 @@ class VeleroClusterIT {
         // claims, which the binder would otherwise give these volumes to.
         for (String shard : SHARDS) {
             for (int ordinal = 0; ordinal < 3; ordinal++) {
-                reservedVolume("e2e-velero-pv-" + shard + "-" + ordinal, NS, "data-" + shard + "-" + ordinal);
+                ClusterWorkloads.reservedVolume(client, "e2e-velero-pv-" + shard + "-" + ordinal, NS, "data-" + shard + "-" + ordinal);
             }
         }
         for (int ordinal = 0; ordinal < 3; ordinal++) {
-            reservedVolume("e2e-velero-pv-unprotected-" + ordinal, NOT_OPTED_IN, "data-unprotected-" + ordinal);
+            ClusterWorkloads.reservedVolume(client, "e2e-velero-pv-unprotected-" + ordinal, NOT_OPTED_IN, "data-unprotected-" + ordinal);
         }
         cluster.kubectl(threeShards(), "apply", "-f", "-").orThrow();
         ClusterWorkloads.namespace(client, NOT_OPTED_IN, Map.of());
@@ -88,17 +86,6 @@ class VeleroClusterIT {
         if (velero != null) {
             velero.close();
         }
-    }
-
-    /** A hostPath PersistentVolume (never touched: no kubelet) that only the named claim may bind. */
-    private static void reservedVolume(String name, String namespace, String claim) {
-        client.persistentVolumes().resource(new PersistentVolumeBuilder()
-                .withNewMetadata().withName(name).endMetadata()
-                .withNewSpec().withCapacity(Map.of("storage", new Quantity("1Gi"))).withAccessModes("ReadWriteOnce")
-                .withPersistentVolumeReclaimPolicy("Retain")
-                .withNewClaimRef().withNamespace(namespace).withName(claim).endClaimRef()
-                .withNewHostPath().withPath("/nonexistent/first-ordinal-e2e/" + name).endHostPath()
-                .endSpec().build()).serverSideApply();
     }
 
     /** deploy/examples/redis-sentinel, its shard three times, Parallel. */
@@ -308,7 +295,7 @@ class VeleroClusterIT {
         // Step 3: recreate the StatefulSet. Ordinal 0 gets the restored claim; the replicas get fresh ones
         // (new volumes, as a dynamic provisioner would make them).
         for (int replica = 1; replica <= 2; replica++) {
-            reservedVolume("e2e-velero-pv-fresh-" + replica, NS, "data-" + shard + "-" + replica);
+            ClusterWorkloads.reservedVolume(client, "e2e-velero-pv-fresh-" + replica, NS, "data-" + shard + "-" + replica);
         }
         cluster.kubectl(threeShards(), "apply", "-f", "-").orThrow();
         var pods = ClusterWorkloads.awaitPods(client, NS, shard, 3);

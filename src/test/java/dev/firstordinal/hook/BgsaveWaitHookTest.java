@@ -208,6 +208,37 @@ class BgsaveWaitHookTest {
         assertThat(redis.info("rdb_last_bgsave_status")).isEqualTo("err");
     }
 
+    /**
+     * Issue 30 #2: Redis Cluster puts several shards in one StatefulSet, so the first ordinal's
+     * files hold one shard of many. The hook refuses, saying why, and writes nothing.
+     */
+    @ParameterizedTest(name = "under {0}")
+    @EnumSource(Shell.class)
+    void aRedisClusterNodeFailsSayingOneVolumeHoldsOnlyItsOwnSlots(Shell shell) {
+        RedisServer redis = start("cluster-node", "--cluster-enabled", "yes");
+        assertThat(redis.info("cluster_enabled", "cluster")).isEqualTo("1");
+
+        Result result = hook(shell, Map.of("REDIS_PORT", port(redis)));
+
+        assertThat(result.failureLine()).isEqualTo("first-ordinal hook: Redis Cluster at 127.0.0.1:" + redis.port()
+                + " (cluster_enabled:1): one StatefulSet holds many shards, so this pod's files hold only this node's"
+                + " slots; first-ordinal covers one shard per StatefulSet, not Redis Cluster; no backup taken"
+                + " (set first-ordinal.dev/skip: \"true\" on the set)");
+        assertThat(result.elapsed()).isLessThan(FAST);
+        assertThat(redis.infoLong("rdb_saves")).as("no BGSAVE").isZero();
+    }
+
+    /** Bitnami's redis-cluster chart turns AOF on: the cluster check comes before the AOF path. */
+    @Test
+    void aRedisClusterNodeWithAofOnFailsToo() {
+        RedisServer redis = start("cluster-node", "--cluster-enabled", "yes", "--appendonly", "yes");
+
+        Result result = hook(Shell.SH, Map.of("REDIS_PORT", port(redis)));
+
+        assertThat(result.failureLine()).startsWith("first-ordinal hook: Redis Cluster at 127.0.0.1:" + redis.port()
+                + " (cluster_enabled:1): ");
+    }
+
     @ParameterizedTest(name = "under {0}")
     @EnumSource(Shell.class)
     void noServerFailsFast(Shell shell) {

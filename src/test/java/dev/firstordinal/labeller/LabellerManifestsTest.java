@@ -149,6 +149,6 @@ class LabellerManifestsTest {
         assertThat(shard.getSpec().getReplicas()).isEqualTo(3);
         assertThat(shard.getSpec().getTemplate().getSpec().getContainers()).extracting(Container::getImage).containsExactly("redis:7.2");
         JsonNode example = YAML.readTree(EXAMPLE.resolve("kustomization.yaml").toFile());
-        assertThat(Arrays.asList(YAML.treeToValue(example.path("components"), String[].class))).containsExactly("../component");
+        assertThat(Arrays.asList(YAML.treeToValue(example.path("components"), String[].class))).containsExactly("../component", "../../kubernetes/components/image");
     }
 }

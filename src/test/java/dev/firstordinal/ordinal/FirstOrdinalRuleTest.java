@@ -22,6 +22,40 @@ class FirstOrdinalRuleTest {
                 .build();
     }
 
+    private static Pod withLabel(Pod pod, String key, String value) {
+        return new PodBuilder(pod).editMetadata().addToLabels(key, value).endMetadata().build();
+    }
+
+    /** Issue 30 #1: Bitnami's replication architecture is one shard in two sets; only the master set is backed up. */
+    @Test
+    void leavesTheReplicaTierOfBitnamisReplicationLayoutAloneAndMarksItsMaster() {
+        Pod master = withLabel(pod("cache-master-0", "cache-master"), "app.kubernetes.io/component", "master");
+        Pod replica = withLabel(pod("cache-replicas-0", "cache-replicas"), "app.kubernetes.io/component", "replica");
+
+        Decision masters = rule.decide(master, "shop", StartOrdinalLookup.ZERO);
+        Decision replicas = rule.decide(replica, "shop", StartOrdinalLookup.ZERO);
+
+        assertThat(masters.verdict()).isEqualTo(Decision.Verdict.FIRST_ORDINAL);
+        assertThat(replicas.verdict()).isEqualTo(Decision.Verdict.NOT_OURS);
+        assertThat(replicas.changesPod()).isFalse();
+        assertThat(replicas.reason()).startsWith("replica tier (pod label app.kubernetes.io/component=replica)");
+        assertThat(rule.leftAlone(replica.getMetadata().getLabels(), Map.of())).contains(replicas.reason());
+    }
+
+    @Test
+    void theReplicaTierLabelsAreASettingAndNoneTurnsTheRuleOff() {
+        Pod bitnami = withLabel(pod("cache-replicas-0", "cache-replicas"), "app.kubernetes.io/component", "replica");
+        Pod other = withLabel(pod("kv-replica-0", "kv-replica"), "example.com/role", "follower");
+        FirstOrdinalRule custom = new FirstOrdinalRule(MarkingPolicy.of("velero-backup-schedule", "redis", "Fail", "300s",
+                "example.com/role=follower, tier=replica"));
+        FirstOrdinalRule off = new FirstOrdinalRule(MarkingPolicy.of("velero-backup-schedule", "redis", "Fail", "300s", "none"));
+
+        assertThat(custom.decide(other, "ns", StartOrdinalLookup.ZERO).verdict()).isEqualTo(Decision.Verdict.NOT_OURS);
+        assertThat(custom.decide(bitnami, "ns", StartOrdinalLookup.ZERO).verdict()).isEqualTo(Decision.Verdict.FIRST_ORDINAL);
+        assertThat(off.decide(bitnami, "ns", StartOrdinalLookup.ZERO).verdict()).isEqualTo(Decision.Verdict.FIRST_ORDINAL);
+        assertThat(custom.policy().replicaTier().setting()).isEqualTo("example.com/role=follower,tier=replica");
+    }
+
     @Test
     void marksPodWhoseOrdinalIsTheStatefulSetsStartOrdinal() {
         StartOrdinalLookup startsAtThree = (namespace, sts) -> StartOrdinalLookup.StartOrdinal.of(3);

@@ -44,4 +44,13 @@ class PolicyCommandTest {
         assertThat(run("--namespace-label", "no-equals-sign")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("must be key=value");
     }
+
+    /** Issue 30 #9: Bad_NS was accepted and written into the binding's paramRef. */
+    @Test
+    void aNamespaceNameTheApiServerWouldRefuseIsAUsageError() {
+        assertThat(run("--install-namespace", "Bad_NS")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow())
+                .startsWith("first-ordinal policy: --install-namespace 'Bad_NS' is not a valid namespace name");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
 }

@@ -21,14 +21,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code preview} against golden outputs in src/test/resources/preview: {@code <case>.yaml} in,
  * {@code <case>.txt} out, with {@value Fixtures#HOOK_COMMAND_PLACEHOLDER} standing for the hook
- * command. A missing or different golden file leaves the actual output in target/preview-actual.
+ * command's summary ({@link Preview#hookSummary}). A missing or different golden file leaves the actual output in target/preview-actual.
  */
 class PreviewCommandTest {
 
-    private static final String HOOK_COMMAND = MarkingPolicy.defaults().hook().command();
+    /** What preview prints for the hook command: its summary (the whole command with --show-hook). */
+    private static final String HOOK_COMMAND = Preview.hookSummary(MarkingPolicy.defaults().hook().command());
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"plain", "start-ordinal", "non-redis"})
+    @ValueSource(strings = {"plain", "start-ordinal", "non-redis", "bitnami"})
     void rendersTheGoldenOutput(String name) throws Exception {
         Run run = preview(InputStream.nullInputStream(), "-f", resource(name + ".yaml").toString());
 
@@ -155,6 +156,53 @@ class PreviewCommandTest {
         assertThat(run.out).contains("    label       backup.example.com/tier=gold\n")
                 .contains("    annotation  pre.hook.backup.velero.io/on-error=Continue\n")
                 .contains("    annotation  pre.hook.backup.velero.io/timeout=10m\n");
+    }
+
+    @Test
+    void marksBitnamisReplicaSetWhenTheReplicaTierRuleIsOff() throws Exception {
+        Run run = preview(InputStream.nullInputStream(), "-f", resource("bitnami.yaml").toString(), "--replica-tier-labels", "none");
+
+        assertThat(run.code).isZero();
+        assertThat(run.out).contains("  cache-replicas-0  marked for backup").endsWith("3 StatefulSets, 3 pods marked for backup\n");
+    }
+
+    /** Issue 30 #8: -f DIR failed with java.io.IOException: Is a directory; kubectl reads the directory's files. */
+    @Test
+    void readsADirectorysYamlFilesAsKubectlDoes(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.copy(resource("plain.yaml"), dir.resolve("a.yaml"));
+        Files.copy(resource("non-redis.yaml"), dir.resolve("b.yml"));
+        Files.writeString(dir.resolve("notes.txt"), "not a manifest");
+
+        Run run = preview(InputStream.nullInputStream(), "-f", dir + "/");
+
+        assertThat(run.err).isEmpty();
+        assertThat(run.code).isZero();
+        assertThat(run.out).endsWith("3 StatefulSets, 2 pods marked for backup; other documents ignored (ConfigMap, Service)\n");
+    }
+
+    /** Issue 30 #8: a StatefulSet of an old API version was reported as "found StatefulSet". */
+    @Test
+    void namesTheApiVersionOfAStatefulSetThatIsNotAppsV1() {
+        String yaml = "apiVersion: apps/v1beta1\nkind: StatefulSet\nmetadata: {name: old}\nspec: {replicas: 1}\n";
+
+        Run run = preview(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "-f", "-");
+
+        assertThat(run.code).isEqualTo(PreviewCommand.BAD_INPUT);
+        assertThat(run.err).isEqualTo("first-ordinal preview: no apps/v1 StatefulSet in - (found StatefulSet apps/v1beta1, not apps/v1)\n");
+    }
+
+    /** Issue 30 #9: the ~8 KB script for every marked pod buried the answer; its identity and size, the script on request. */
+    @Test
+    void summarisesTheHookCommandAndPrintsItWholeOnRequest() throws Exception {
+        String command = MarkingPolicy.defaults().hook().command();
+
+        Run summary = preview(InputStream.nullInputStream(), "-f", resource("plain.yaml").toString());
+        Run whole = preview(InputStream.nullInputStream(), "-f", resource("plain.yaml").toString(), "--show-hook");
+
+        assertThat(summary.out).doesNotContain(command).containsPattern("command=\\[\"/bin/sh\",\"-c\",\"<first-ordinal hook, "
+                + command.length() + " bytes, sha256 [0-9a-f]{12}>\"] \\(--show-hook prints it\\)\n");
+        assertThat(whole.out).contains("    annotation  pre.hook.backup.velero.io/command=" + command + "\n");
+        assertThat(summary.out.length()).isLessThan(whole.out.length() - 7000);
     }
 
     private static Run preview(InputStream stdin, String... args) {
