@@ -191,6 +191,16 @@ public class MutateRoute {
     }
 
     /**
+     * The start ordinal of {@code set}, on a worker: read again when the cached {@code stale} answer cannot be right
+     * for the pod under review, else looked up (a cache miss: bounded, as {@link StartOrdinalLookup#startOrdinal} is).
+     */
+    static StartOrdinalLookup.StartOrdinal resolveBlocking(StartOrdinalLookup starts, AdmissionReviewHandler.StatefulSetKey set,
+                                                           Optional<StartOrdinalLookup.StartOrdinal> stale) {
+        return stale.map(cached -> starts.reread(set.namespace(), set.name(), cached))
+                .orElseGet(() -> starts.startOrdinal(set.namespace(), set.name()));
+    }
+
+    /**
      * A lookup that knows one StatefulSet's start ordinal, already resolved: the one the decision asks for
      * ({@link AdmissionReviewHandler#statefulSetOf}). Any other is a bug: refused, not looked up on the event loop.
      */
@@ -213,9 +223,7 @@ public class MutateRoute {
         } else if (parsed instanceof NeedsStart needs) {
             AdmissionReviewHandler.StatefulSetKey set = needs.statefulSet();
             // The review is read once and decided once, on a worker, where the lookup may block.
-            ctx.vertx().executeBlocking(() -> handler.answer(needs.request(), only(set, needs.stale()
-                            .map(stale -> starts.reread(set.namespace(), set.name(), stale))
-                            .orElseGet(() -> starts.startOrdinal(set.namespace(), set.name())))), false)
+            ctx.vertx().executeBlocking(() -> handler.answer(needs.request(), only(set, resolveBlocking(starts, set, needs.stale()))), false)
                     .onSuccess(blockingAnswer -> respond(ctx, blockingAnswer))
                     .onFailure(ctx::fail);
         }
