@@ -9,13 +9,15 @@ import java.util.function.UnaryOperator;
 /**
  * {@code serve} with no cluster configured at all (no {@code $KUBECONFIG}, no
  * {@code ~/.kube/config}, not in a pod, no API server URL): the StatefulSet cache and the coverage
- * gauges, which would retry against a cluster that is not there and log stack traces, are turned
- * off, and one line says so. Settings the user gave explicitly are kept.
+ * gauges, which would retry against a cluster that is not there and log stack traces, and the
+ * repairer, which has no namespace for its Lease, are turned off, and one line says so. Settings the
+ * user gave explicitly are kept.
  */
 final class ClusterlessServe {
 
     static final String CACHE = "first-ordinal.statefulset-cache.enabled";
     static final String COVERAGE = "first-ordinal.coverage.enabled";
+    static final String REPAIR = "first-ordinal.repair.enabled";
 
     private ClusterlessServe() {
     }
@@ -25,7 +27,7 @@ final class ClusterlessServe {
             return;
         }
         boolean changed = false;
-        for (String setting : new String[] {CACHE, COVERAGE}) {
+        for (String setting : new String[] {CACHE, COVERAGE, REPAIR}) {
             if (Settings.get(setting, null) == null) {
                 System.setProperty(setting, "false");
                 changed = true;
@@ -33,7 +35,7 @@ final class ClusterlessServe {
         }
         if (changed) {
             err.println("first-ordinal: no Kubernetes cluster configured ($KUBECONFIG, ~/.kube/config or a pod's service account):"
-                    + " running without StatefulSet facts (every set starts at ordinal 0) and without coverage gauges");
+                    + " running without StatefulSet facts (every set starts at ordinal 0), without coverage gauges and without self-repair");
         }
     }
 

@@ -124,7 +124,7 @@ class ServeFromJarIT {
             Thread.sleep(6_000); // the cache's and the coverage's first retries came within seconds
             String output = jar.output();
             assertThat(output).containsOnlyOnce("first-ordinal: no Kubernetes cluster configured")
-                    .contains("running without StatefulSet facts (every set starts at ordinal 0) and without coverage gauges")
+                    .contains("running without StatefulSet facts (every set starts at ordinal 0), without coverage gauges and without self-repair")
                     .doesNotContain("Exception").doesNotContainPattern("(?m)^\\s+at ").doesNotContain("ERROR");
             assertThat(output.lines().filter(l -> l.contains(" WARN "))).as("the only warning: the cache is off")
                     .allMatch(l -> l.contains("StatefulSet cache disabled"));
