@@ -167,8 +167,21 @@ preflight() {
   [ -d /proc/sys/net/bridge ] || modprobe br_netfilter 2>/dev/null \
     || { log "the kernel has no br_netfilter: Service traffic between pods would bypass kube-proxy's rules"; exit 1; }
   if ip link show "$BRIDGE" >/dev/null 2>&1; then
-    log "the bridge $BRIDGE exists: another node runs here (or one was not stopped): src/e2e/node.sh stop DIR"
-    exit 1
+    # A node whose processes were killed (a test JVM killed with SIGKILL never ran its `stop`) is cleaned up with
+    # its own directory's records; a node whose kubelet still runs is another one, and is left alone.
+    local owner; owner="$(cat "$STATE/owner" 2>/dev/null || true)"
+    if [ -n "$owner" ] && [ "$owner" != "$dir" ] && [ -f "$owner/kubelet.pid" ] && kill -0 "$(cat "$owner/kubelet.pid")" 2>/dev/null; then
+      log "another node runs here (started in $owner): src/e2e/node.sh stop $owner"
+      exit 1
+    fi
+    if [ -n "$owner" ] && [ "$owner" != "$dir" ] && [ -d "$owner" ]; then
+      log "cleaning up the node left behind in $owner"
+      "$here/node.sh" stop "$owner"
+    fi
+    if ip link show "$BRIDGE" >/dev/null 2>&1 && [ "$owner" != "$dir" ]; then
+      log "the bridge $BRIDGE exists and no node directory records it: remove it (ip link delete $BRIDGE) or stop the node that made it"
+      exit 1
+    fi
   fi
 }
 
@@ -322,7 +335,9 @@ start() {
   : > "$dir/host-settings"
   for key in $SETTINGS; do echo "$key $(sysctl -n "$key")" >> "$dir/host-settings"; done
 
-  # ---- network
+  # ---- network (the node's directory is recorded first, so that a later start can clean up after a killed one)
+  mkdir -p "$STATE"
+  echo "$dir" > "$STATE/owner"
   ip link add "$BRIDGE" type bridge
   ip addr add "$ADDRESS/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
