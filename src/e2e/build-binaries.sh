@@ -155,10 +155,12 @@ build_etcd() {
   log "built etcd"
 }
 
-build_velero() {
+build_velero() { # builds what $velero_dir lacks: velero, velero-restore-helper, the AWS plugin
   local work; work="$(mktemp -d)"
   trap 'rm -rf "$work"' RETURN
   log "building Velero $VELERO_VERSION and velero-plugin-for-aws $VELERO_AWS_PLUGIN_VERSION into $velero_dir"
+  rm -rf "$velero_dir.partial"
+  if [ -d "$velero_dir" ]; then cp -a "$velero_dir" "$velero_dir.partial"; fi
   (
     cd "$work"
     mkdir velero plugin
@@ -173,11 +175,17 @@ build_velero() {
     done
     # This registry serves k8s.io/cli-runtime v0.33.13 but not the v0.33.12 Velero v1.18.3 pins: take the next patch.
     go mod edit -replace="k8s.io/cli-runtime=k8s.io/cli-runtime@${VELERO_CLI_RUNTIME_VERSION:-v0.33.13}"
-    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/vmware-tanzu/velero/cmd/velero"\n' > tools.go
+    printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "github.com/vmware-tanzu/velero/cmd/velero"\n\t_ "github.com/vmware-tanzu/velero/cmd/velero-restore-helper"\n)\n' > tools.go
     go mod tidy -e >/dev/null 2>&1 || true
     mkdir -p "$velero_dir.partial"
-    go build -trimpath -ldflags "-s -w -X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=$VELERO_VERSION" \
-      -o "$velero_dir.partial/velero" github.com/vmware-tanzu/velero/cmd/velero
+    # velero-restore-helper is the init container Velero adds to a restored pod whose volumes come from a
+    # file-system backup: it waits until the node agent has written the data.
+    for cmd in velero velero-restore-helper; do
+      [ -x "$velero_dir.partial/$cmd" ] || go build -trimpath \
+        -ldflags "-s -w -X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=$VELERO_VERSION" \
+        -o "$velero_dir.partial/$cmd" "github.com/vmware-tanzu/velero/cmd/$cmd"
+    done
+    [ -x "$velero_dir.partial/plugins/velero-plugin-for-aws" ] && exit 0
     cd ../plugin
     go mod init first-ordinal.test/velero-plugin-binary >/dev/null 2>&1
     go mod edit -require="github.com/vmware-tanzu/velero-plugin-for-aws@$VELERO_AWS_PLUGIN_VERSION"
@@ -188,7 +196,7 @@ build_velero() {
       github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws
   )
   rm -rf "$velero_dir"; mv "$velero_dir.partial" "$velero_dir"
-  log "built velero and velero-plugin-for-aws"
+  log "built velero, velero-restore-helper and velero-plugin-for-aws"
 }
 
 copy_crds() { # module version subdir destination
@@ -211,7 +219,7 @@ have_kubernetes() { [ -x "$kube_dir/kube-apiserver" ] && [ -x "$kube_dir/kube-co
 have_node() { [ -x "$node_dir/kubelet" ] && [ -x "$node_dir/kube-scheduler" ] && [ -x "$node_dir/kube-proxy" ]; }
 have_coredns() { [ -x "$coredns_dir/coredns" ]; }
 have_pause() { [ -x "$pause_dir/pause" ]; }
-have_velero() { [ -x "$velero_dir/velero" ] && [ -x "$velero_dir/plugins/velero-plugin-for-aws" ]; }
+have_velero() { [ -x "$velero_dir/velero" ] && [ -x "$velero_dir/velero-restore-helper" ] && [ -x "$velero_dir/plugins/velero-plugin-for-aws" ]; }
 have_crds() { [ -d "$cert_manager_crds" ] && [ -d "$velero_crds" ]; }
 if ! { have_etcd && have_kubernetes && have_node && have_coredns && have_pause && have_velero && have_crds; }; then
   # One build at a time: two test JVMs (or a test and .ci/run) starting a cold build together would
@@ -251,4 +259,5 @@ echo "FIRST_ORDINAL_E2E_CERT_MANAGER_CRDS=$cert_manager_crds"
 echo "FIRST_ORDINAL_E2E_VELERO_CRDS=$velero_crds"
 echo "FIRST_ORDINAL_E2E_VELERO_BIN=$velero_dir"
 echo "FIRST_ORDINAL_E2E_VELERO_VERSION=$VELERO_VERSION"
+echo "FIRST_ORDINAL_E2E_VELERO_AWS_PLUGIN_VERSION=$VELERO_AWS_PLUGIN_VERSION"
 echo "FIRST_ORDINAL_E2E_S3PROXY_CLASSPATH=$s3proxy_classpath"

@@ -3,7 +3,7 @@
 #
 #   src/e2e/images.sh base                 # the pause, Redis, kubectl and Java base images (cached); prints KEY=VALUE lines
 #   src/e2e/images.sh webhook REPO TAG     # Dockerfile.jvm as shipped, on the Java base; needs REPO/target/quarkus-app
-#   src/e2e/images.sh velero               # Velero's server and node-agent image (the binaries build-binaries.sh built)
+#   src/e2e/images.sh velero               # Velero's server/node-agent image and its AWS plugin image (binaries of build-binaries.sh)
 #   src/e2e/images.sh import SOCKET TAR... # into a containerd's k8s.io namespace, named as when built
 #
 # Root filesystems come from Debian's own packages (mmdebstrap), images are made with buildah (its own storage in
@@ -22,6 +22,8 @@ SUITE="${FIRST_ORDINAL_DEBIAN_SUITE:-bookworm}"
 # Bump when a recipe below changes: the cached root filesystems and archives are named by them.
 ROOTFS_REVISION=1
 REVISION=2
+# The Velero images' own revision (3: velero-restore-helper added, the plugin in an image of its own).
+VELERO_REVISION=3
 images="$CACHE/images"
 bh=(buildah --root "$CACHE/buildah/root" --runroot "$CACHE/buildah/run" --storage-driver overlay)
 
@@ -142,24 +144,40 @@ kubectl_image() {
   echo "FIRST_ORDINAL_E2E_KUBECTL_ARCHIVE=$out"
 }
 
+# Velero's server and node-agent image: /velero, /velero-restore-helper (the init container of a pod restored from a
+# file-system backup) and the AWS plugin; and the plugin's own image, whose entrypoint copies it to /target as
+# `velero install --plugins` expects of a plugin image.
 velero_image() {
   eval "$("$here/build-binaries.sh")"
-  local tag; tag="$FIRST_ORDINAL_E2E_VELERO_VERSION-r$REVISION"
-  local out="$images/velero-$tag.tar"
+  local tag; tag="$FIRST_ORDINAL_E2E_VELERO_VERSION-r$VELERO_REVISION"
+  local plugin_tag; plugin_tag="$FIRST_ORDINAL_E2E_VELERO_AWS_PLUGIN_VERSION-r$VELERO_REVISION"
+  local out="$images/velero-$tag.tar" plugin_out="$images/velero-plugin-for-aws-$plugin_tag.tar"
   if [ ! -s "$out" ]; then
     local c mnt
     c="$(from_rootfs "$(rootfs velero ca-certificates)")"
     mnt="$("${bh[@]}" mount "$c")"
-    mkdir -p "$mnt/plugins"
     install -m 0755 "$FIRST_ORDINAL_E2E_VELERO_BIN/velero" "$mnt/velero"
-    install -m 0755 "$FIRST_ORDINAL_E2E_VELERO_BIN/plugins/velero-plugin-for-aws" "$mnt/plugins/velero-plugin-for-aws"
+    install -m 0755 "$FIRST_ORDINAL_E2E_VELERO_BIN/velero-restore-helper" "$mnt/velero-restore-helper"
     "${bh[@]}" umount "$c" >/dev/null
     "${bh[@]}" config --entrypoint '["/velero"]' --env PATH=/:/usr/sbin:/usr/bin:/sbin:/bin "$c"
     "${bh[@]}" commit --quiet --rm "$c" "localhost/first-ordinal-e2e/velero:$tag" >/dev/null
     export_image "localhost/first-ordinal-e2e/velero:$tag" "$out"
   fi
+  if [ ! -s "$plugin_out" ]; then
+    local c mnt
+    c="$(from_rootfs "$(rootfs velero ca-certificates)")"
+    mnt="$("${bh[@]}" mount "$c")"
+    mkdir -p "$mnt/plugins"
+    install -m 0755 "$FIRST_ORDINAL_E2E_VELERO_BIN/plugins/velero-plugin-for-aws" "$mnt/plugins/velero-plugin-for-aws"
+    "${bh[@]}" umount "$c" >/dev/null
+    "${bh[@]}" config --entrypoint '["/bin/cp", "-a", "/plugins/.", "/target/"]' "$c"
+    "${bh[@]}" commit --quiet --rm "$c" "localhost/first-ordinal-e2e/velero-plugin-for-aws:$plugin_tag" >/dev/null
+    export_image "localhost/first-ordinal-e2e/velero-plugin-for-aws:$plugin_tag" "$plugin_out"
+  fi
   echo "FIRST_ORDINAL_E2E_VELERO_IMAGE=localhost/first-ordinal-e2e/velero:$tag"
   echo "FIRST_ORDINAL_E2E_VELERO_ARCHIVE=$out"
+  echo "FIRST_ORDINAL_E2E_VELERO_PLUGIN_IMAGE=localhost/first-ordinal-e2e/velero-plugin-for-aws:$plugin_tag"
+  echo "FIRST_ORDINAL_E2E_VELERO_PLUGIN_ARCHIVE=$plugin_out"
 }
 
 need buildah

@@ -13,8 +13,14 @@
 # never trusted (except the kill of a call that ran out of time). INFO lines
 # end in \r\n: r() strips \r.
 deadline=@@DEADLINE_SECONDS@@
+# Velero's log lines for a hook name the container, not the pod: the line
+# the hook ends with names it (HOSTNAME, which the container runtime sets to
+# the pod's name).
+say() {
+  echo "first-ordinal hook: $*${HOSTNAME:+; pod $HOSTNAME}"
+}
 die() {
-  echo "first-ordinal hook: $*" >&2
+  say "$*" >&2
   exit 1
 }
 num() {
@@ -245,7 +251,7 @@ case $inf in *aof_enabled:1*)
     die "AOF writes are failing at $at: aof_last_write_status:$(f aof_last_write_status); $gave (the Redis log says why, e.g. disk full)";;
   esac
   now
-  echo "first-ordinal hook: appendonly is on, so a restore loads the AOF: no AOF rewrite running, aof_last_write_status:ok, no BGSAVE needed; checked in $(cs $((t - start)))s$rep"
+  say "appendonly is on, so a restore loads the AOF: no AOF rewrite running, aof_last_write_status:ok, no BGSAVE needed; checked in $(cs $((t - start)))s$rep"
   exit 0;;
 esac
 # idle WHAT: wait until no RDB save runs; leaves fresh INFO in $inf.
@@ -309,6 +315,6 @@ case $inf in
   *) die "BGSAVE failed at $at: rdb_last_bgsave_status:$(f rdb_last_bgsave_status), no fresh RDB (the Redis log says why, e.g. disk full or dir not writable)";;
 esac
 now
-msg="first-ordinal hook: BGSAVE finished in $(cs $((t - start)))s, RDB saved at $(f rdb_last_save_time)"
+msg="BGSAVE finished in $(cs $((t - start)))s, RDB saved at $(f rdb_last_save_time)"
 [ -n "$saves0" ] && msg="$msg (rdb_saves $(f rdb_saves))"
-echo "$msg$rep"
+say "$msg$rep"

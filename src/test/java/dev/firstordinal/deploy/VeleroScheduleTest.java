@@ -90,24 +90,62 @@ class VeleroScheduleTest {
     }
 
     @Test
-    void everyRestoreInTheRunbookRestoresClaimsAndVolumesOnlyWithASelectorTheClaimsCarry() {
+    void everyRestoreInTheRunbookSelectsItsShardByALabelTheClaimsCarry() {
         StatefulSet example = KubernetesYaml.only(KubernetesYaml.objects(DeployTree.EXAMPLE.resolve("statefulset.yaml")), StatefulSet.class);
         var claimLabels = ExampleStatefulSetTest.claimLabels(example, "data");
         List<String> restores = commands(RESTORE_MD).stream().filter(c -> c.startsWith("velero restore create")).toList();
 
-        assertThat(restores).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(restores).hasSize(2);
         for (String restore : restores) {
-            assertThat(restore).contains("--from-backup \"$BACKUP\"")
-                    .contains("--include-resources persistentvolumeclaims,persistentvolumes")
-                    .doesNotContain(MarkingPolicy.DEFAULT_LABEL_KEY);
-            // A quoted selector may name the shard through the runbook's loop variable: the example's set is one of SHARDS.
-            Matcher selector = Pattern.compile("--selector \"?([^\\s=\"]+)=([^\\s\"]+)").matcher(restore);
-            assertThat(selector.find()).as("every restore selects its shard's claims: %s", restore).isTrue();
+            assertThat(restore).contains("--from-backup \"$BACKUP\"").doesNotContain(MarkingPolicy.DEFAULT_LABEL_KEY);
+            // The selector names the shards through the runbook's variables (one with "=", all of SHARDS with "in"):
+            // the example's set is one of SHARDS.
+            Matcher selector = Pattern.compile("--selector \"([^\\s=\"]+)(=\\$SHARD| in \\(\\$\\(echo \\$SHARDS \\| tr ' ' ','\\)\\))\"")
+                    .matcher(restore);
+            assertThat(selector.find()).as("every restore selects its shards' claims: %s", restore).isTrue();
             assertThat(claimLabels).as("a restore selects claims by a label they carry")
-                    .containsEntry(selector.group(1), selector.group(2).replace("$SHARD", example.getMetadata().getName()));
+                    .containsEntry(selector.group(1), example.getMetadata().getName());
         }
-        assertThat(restores).anyMatch(r -> r.contains("--selector app=redis-shard-0"));
-        assertThat(restores).anyMatch(r -> r.contains("--selector \"app=$SHARD\""));
+    }
+
+    @Test
+    void aSnapshotRestoreBringsClaimsAndVolumesAndAFileSystemRestoreBringsThePodToo() {
+        List<String> snapshots = commands(section("#### With volume snapshots", "#### With file-system backups"));
+        List<String> fileSystem = commands(section("#### With file-system backups", "## 2."));
+
+        assertThat(snapshots).filteredOn(c -> c.startsWith("velero restore create")).singleElement().asString()
+                .contains("--include-resources persistentvolumeclaims,persistentvolumes ").contains("--wait");
+        // Velero writes a file-system backup's data into the restored pod's volume; a claim restored alone comes back empty.
+        assertThat(fileSystem).filteredOn(c -> c.startsWith("velero restore create")).singleElement().asString()
+                .contains("--include-resources pods,persistentvolumeclaims,persistentvolumes ").doesNotContain("--wait");
+    }
+
+    @Test
+    void theFileSystemScheduleIsTheSnapshotScheduleWithFileSystemBackupAndAPolicyThatSkipsEmptyDirs() {
+        var objects = KubernetesYaml.objects(DeployTree.VELERO.resolve("schedule-fs-backup.yaml"));
+        io.fabric8.kubernetes.api.model.ConfigMap policy = KubernetesYaml.only(objects, io.fabric8.kubernetes.api.model.ConfigMap.class);
+        JsonNode fs = KubernetesYaml.SERIALIZATION.convertValue(KubernetesYaml.only(objects, GenericKubernetesResource.class), JsonNode.class);
+        com.fasterxml.jackson.databind.node.ObjectNode expected = scheduleJson().deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode template = (com.fasterxml.jackson.databind.node.ObjectNode) expected.at("/spec/template");
+        template.put("snapshotVolumes", false);
+        template.put("defaultVolumesToFsBackup", true);
+        template.putObject("resourcePolicy").put("kind", "configmap").put("name", policy.getMetadata().getName());
+
+        assertThat(fs.get("spec")).isEqualTo(expected.get("spec"));
+        assertThat(fs.at("/metadata/name")).isEqualTo(expected.at("/metadata/name"));
+        assertThat(policy.getMetadata().getNamespace()).isEqualTo("velero");
+        JsonNode volumePolicies = KubernetesYaml.documents(policy.getData().get("policy.yaml")).get(0);
+        assertThat(volumePolicies.at("/volumePolicies/0/conditions/volumeTypes/0").asText()).isEqualTo("emptyDir");
+        assertThat(volumePolicies.at("/volumePolicies/0/action/type").asText()).isEqualTo("skip");
+        assertThat(volumePolicies.at("/volumePolicies").size()).isEqualTo(1);
+    }
+
+    private static String section(String from, String to) {
+        int start = RESTORE_MD.indexOf("\n" + from);
+        int end = RESTORE_MD.indexOf("\n" + to, start + 1);
+        assertThat(start).as(from).isNotNegative();
+        assertThat(end).as(to).isPositive();
+        return RESTORE_MD.substring(start, end);
     }
 
     @Test
@@ -118,7 +156,8 @@ class VeleroScheduleTest {
         assertThat(RESTORE_MD.substring(notWorking))
                 .contains("--selector " + MarkingPolicy.DEFAULT_LABEL_KEY + "=" + MarkingPolicy.DEFAULT_LABEL_VALUE)
                 .contains("never on its claims");
-        assertThat(RESTORE_MD).contains("kubectl apply -k deploy/examples/redis-sentinel").contains("Done loading RDB")
+        assertThat(RESTORE_MD).contains("MANIFESTS=deploy/examples/redis-sentinel").contains("kubectl apply -k \"$MANIFESTS\"")
+                .contains("Done loading RDB")
                 .contains("MASTER <-> REPLICA sync: Finished with success");
     }
 

@@ -159,13 +159,19 @@ public final class RealNode {
     }
 
     private Properties imported(Properties built, String archiveKey) {
-        Command imported = Command.run(List.of("bash", IMAGES.toString(), "import",
-                setting("FIRST_ORDINAL_E2E_CONTAINERD_SOCKET"), built.getProperty(archiveKey)), Map.of(), null, 600);
-        imported.orThrow();
+        importImages(built.getProperty(archiveKey));
         return built;
     }
 
-    private static Properties images(String... args) {
+    /** Imports OCI archives built by images.sh into the node's containerd, named as when built. */
+    void importImages(String... archives) {
+        List<String> argv = new ArrayList<>(List.of("bash", IMAGES.toString(), "import", setting("FIRST_ORDINAL_E2E_CONTAINERD_SOCKET")));
+        argv.addAll(List.of(archives));
+        Command.run(argv, Map.of(), null, 600).orThrow();
+    }
+
+    /** {@code src/e2e/images.sh ARGS...} (builds what is not cached); its KEY=VALUE lines. */
+    static Properties images(String... args) {
         List<String> argv = new ArrayList<>(List.of("bash", IMAGES.toString()));
         argv.addAll(List.of(args));
         Command built = Command.run(argv, Map.of(), null, 1800).orThrow();

@@ -7,8 +7,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("real-cluster")
 class RestoreRunbookClusterIT {
 
-    private static final Path RUNBOOK = Path.of("deploy/velero/RESTORE.md");
     private static final String NS = "e2e-runbook";
     private static final List<String> RESTORED = List.of("cache-a", "cache-b");
     private static final String UNTOUCHED = "cache-c";
@@ -55,15 +52,12 @@ class RestoreRunbookClusterIT {
 
     @Test
     void theRemovalStepDeletesOnlyTheNamedShardsSetsClaimsAndVolumes() throws Exception {
-        String markdown = Files.readString(RUNBOOK);
-        String variables = shellBlockAfter(markdown, "## 1. Restore shards");
-        assertThat(variables.lines().map(l -> l.replaceAll("=.*", "")).toList())
-                .as("section 1 sets exactly these variables, which this test sets to its own shards").containsExactly("NAMESPACE", "SHARDS");
-        String removal = shellBlockAfter(markdown, "### 1.3 Remove what the restore replaces");
+        String variables = Runbook.block("## 1. Restore shards");
+        assertThat(Runbook.assignments(variables))
+                .as("section 1 sets exactly these variables, which this test sets to its own shards").containsExactly("NAMESPACE", "SHARDS", "MANIFESTS");
+        String removal = Runbook.block("### 1.3 Remove what the restore replaces");
 
-        Command run = Command.run(List.of("sh", "-eu", "-c", "NAMESPACE=" + NS + "\nSHARDS=\"" + String.join(" ", RESTORED) + "\"\n" + removal),
-                Map.of("PATH", cluster.kubectlBinary().getParent() + ":/usr/bin:/bin", "KUBECONFIG", cluster.kubeconfig().toString()),
-                null, 180);
+        Command run = Runbook.run(cluster, Map.of("NAMESPACE", NS, "SHARDS", String.join(" ", RESTORED)), List.of(), 180, removal);
 
         assertThat(run.exitCode()).as("step 1.3:\n%s\n%s", run.stdout(), run.stderr()).isZero();
         assertThat(run.stderr()).as("no volume left behind as not Released").doesNotContain("not deleted");
@@ -96,15 +90,5 @@ class RestoreRunbookClusterIT {
 
     private static String volume(String shard, int ordinal) {
         return "e2e-runbook-pv-" + shard + "-" + ordinal;
-    }
-
-    /** The first {@code ```sh} block after the line that starts with {@code heading}, without its fences. */
-    static String shellBlockAfter(String markdown, String heading) {
-        int at = markdown.indexOf("\n" + heading);
-        assertThat(at).as("RESTORE.md has the heading %s", heading).isNotNegative();
-        int open = markdown.indexOf("\n```sh\n", at);
-        int close = markdown.indexOf("\n```\n", open + 1);
-        assertThat(open).as("a sh block after %s", heading).isPositive();
-        return markdown.substring(open + "\n```sh\n".length(), close + 1);
     }
 }

@@ -1,10 +1,6 @@
 package dev.firstordinal.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,12 +13,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,8 +37,6 @@ class VeleroClusterIT {
     private static final String NS = "redis";                 // deploy/examples' opted-in namespace
     private static final String NOT_OPTED_IN = "redis-no-backup";
     private static final List<String> SHARDS = List.of("redis-shard-0", "redis-shard-1", "redis-shard-2");
-    private static final ObjectMapper YAML = new YAMLMapper();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ControlPlane cluster;
     private static KubernetesClient client;
@@ -89,30 +81,8 @@ class VeleroClusterIT {
     }
 
     /** deploy/examples/redis-sentinel, its shard three times, Parallel. */
-    static String threeShards() throws Exception {
-        String example = cluster.kubectl(null, "kustomize", Path.of("deploy/examples/redis-sentinel").toAbsolutePath().toString())
-                .orThrow().stdout();
-        List<JsonNode> docs = new ArrayList<>();
-        try (var parser = new YAMLFactory().createParser(example)) {
-            YAML.readValues(parser, JsonNode.class).forEachRemaining(docs::add);
-        }
-        StringBuilder out = new StringBuilder();
-        for (String shard : SHARDS) {
-            for (JsonNode doc : docs) {
-                if (doc.path("kind").asText().equals("Namespace")) {
-                    if (shard.equals(SHARDS.get(0))) {
-                        out.append("---\n").append(YAML.writeValueAsString(doc));
-                    }
-                    continue;
-                }
-                JsonNode renamed = YAML.readTree(YAML.writeValueAsString(doc).replace("redis-shard-0", shard));
-                if (renamed.path("kind").asText().equals("StatefulSet")) {
-                    ((ObjectNode) renamed.get("spec")).put("podManagementPolicy", "Parallel");
-                }
-                out.append("---\n").append(YAML.writeValueAsString(renamed));
-            }
-        }
-        return out.toString();
+    static String threeShards() {
+        return ExampleShards.yaml(cluster, SHARDS, "Parallel");
     }
 
     /** Backs up from the shipped Schedule, downloads the tarball and lists what it holds. */
@@ -120,14 +90,7 @@ class VeleroClusterIT {
         Command created = velero.cli("backup", "create", name, "--from-schedule", "redis-first-ordinal", "--wait");
         assertThat(created.exitCode()).as("velero backup create:\n%s%s\nserver log:\n%s", created.stdout(), created.stderr(),
                 tail(velero.log())).isZero();
-        Path tarball = velero.dir().resolve(name + ".tar.gz");
-        velero.cli("backup", "download", name, "-o", tarball.toString(), "--force").orThrow();
-        Path extracted = velero.dir().resolve(name);
-        Files.createDirectories(extracted);
-        Command.run(List.of("tar", "-xzf", tarball.toString(), "-C", extracted.toString()), Map.of(), null, 60).orThrow();
-        JsonNode backup = JSON.readTree(cluster.kubectl(null, "get", "backup.velero.io", name, "-n", "velero", "-o", "json").orThrow().stdout());
-        String log = velero.cli("backup", "logs", name).orThrow().stdout();
-        return new BackupContents(extracted, backup, log);
+        return BackupContents.of(velero::cli, cluster, velero.dir(), name);
     }
 
     private static String tail(String log) {
@@ -135,49 +98,26 @@ class VeleroClusterIT {
         return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
     }
 
-    record BackupContents(Path dir, JsonNode backup, String log) {
+    /** The items of a resource in this test's two namespaces (the shared cluster has other tests' opted-in namespaces). */
+    private static Set<String> ours(BackupContents contents, String resource) throws Exception {
+        Set<String> mine = new TreeSet<>(contents.items(resource));
+        mine.removeIf(item -> !item.startsWith(NS + "/") && !item.startsWith(NOT_OPTED_IN + "/"));
+        return mine;
+    }
 
-        /** "namespace/name" of every item of a resource (cluster-scoped: "name"). */
-        Set<String> items(String resource) throws Exception {
-            Set<String> names = new TreeSet<>();
-            Path root = dir.resolve("resources").resolve(resource);
-            if (!Files.isDirectory(root)) {
-                return names;
-            }
-            // resources/<resource>/namespaces/<ns>/<name>.json or resources/<resource>/cluster/<name>.json
-            // (each also under <version>-preferredversion/, skipped here).
-            try (Stream<Path> files = Files.walk(root)) {
-                files.map(root::relativize).filter(rel -> rel.toString().endsWith(".json"))
-                        .filter(rel -> !rel.getName(0).toString().endsWith("-preferredversion"))
-                        .forEach(rel -> {
-                            String file = rel.getFileName().toString().replace(".json", "");
-                            names.add(rel.getName(0).toString().equals("cluster") ? file : rel.getName(1) + "/" + file);
-                        });
-            }
-            return names;
+    private static String table(BackupContents contents) throws Exception {
+        StringBuilder out = new StringBuilder(String.format("%-16s %-20s %-22s %s%n", "SHARD", "PODS", "CLAIMS", "VOLUMES"));
+        Set<String> pvcs = ours(contents, "persistentvolumeclaims");
+        Set<String> pods = ours(contents, "pods");
+        Set<String> pvs = contents.items("persistentvolumes");
+        for (String shard : SHARDS) {
+            List<String> shardPvcs = pvcs.stream().filter(p -> p.startsWith(NS + "/data-" + shard + "-")).toList();
+            List<String> shardPods = pods.stream().filter(p -> p.startsWith(NS + "/" + shard + "-")).toList();
+            List<String> shardPvs = shardPvcs.stream().map(VeleroClusterIT::volumeOf).filter(pvs::contains).toList();
+            out.append(String.format("%-16s %-20s %-22s %s%n", shard, shardPods.isEmpty() ? "-" : String.join(",", shardPods),
+                    String.join(",", shardPvcs), String.join(",", shardPvs)));
         }
-
-        /** The items of a resource in this test's two namespaces (the shared cluster has other tests' opted-in namespaces). */
-        Set<String> ours(String resource) throws Exception {
-            Set<String> mine = new TreeSet<>(items(resource));
-            mine.removeIf(item -> !item.startsWith(NS + "/") && !item.startsWith(NOT_OPTED_IN + "/"));
-            return mine;
-        }
-
-        String table() throws Exception {
-            StringBuilder out = new StringBuilder(String.format("%-16s %-20s %-22s %s%n", "SHARD", "PODS", "CLAIMS", "VOLUMES"));
-            Set<String> pvcs = ours("persistentvolumeclaims");
-            Set<String> pods = ours("pods");
-            Set<String> pvs = items("persistentvolumes");
-            for (String shard : SHARDS) {
-                List<String> shardPvcs = pvcs.stream().filter(p -> p.startsWith(NS + "/data-" + shard + "-")).toList();
-                List<String> shardPods = pods.stream().filter(p -> p.startsWith(NS + "/" + shard + "-")).toList();
-                List<String> shardPvs = shardPvcs.stream().map(VeleroClusterIT::volumeOf).filter(pvs::contains).toList();
-                out.append(String.format("%-16s %-20s %-22s %s%n", shard, shardPods.isEmpty() ? "-" : String.join(",", shardPods),
-                        String.join(",", shardPvcs), String.join(",", shardPvs)));
-            }
-            return out.toString();
-        }
+        return out.toString();
     }
 
     static String volumeOf(String namespacedClaim) {
@@ -189,13 +129,13 @@ class VeleroClusterIT {
     @Order(1)
     void theShippedScheduleBacksUpOneClaimAndVolumePerShardAndNoReplica() throws Exception {
         BackupContents contents = backupFromSchedule("e2e-one-per-shard");
-        System.err.println("backup e2e-one-per-shard, per shard:\n" + contents.table());
+        System.err.println("backup e2e-one-per-shard, per shard:\n" + table(contents));
 
-        Set<String> claims = contents.ours("persistentvolumeclaims");
+        Set<String> claims = ours(contents, "persistentvolumeclaims");
         assertThat(claims).containsExactlyInAnyOrder(NS + "/data-redis-shard-0-0", NS + "/data-redis-shard-1-0", NS + "/data-redis-shard-2-0");
         Set<String> volumes = contents.items("persistentvolumes");
         assertThat(volumes).containsAll(claims.stream().map(VeleroClusterIT::volumeOf).toList());
-        assertThat(contents.ours("pods")).noneMatch(p -> p.matches(".*-[12]$")).noneMatch(p -> p.startsWith(NOT_OPTED_IN + "/"));
+        assertThat(ours(contents, "pods")).noneMatch(p -> p.matches(".*-[12]$")).noneMatch(p -> p.startsWith(NOT_OPTED_IN + "/"));
         // Everywhere in the cluster (other tests' namespaces too): every claim in the backup belongs to a
         // pod that carries the backup label, and every volume to a claim in the backup.
         Set<String> allClaims = contents.items("persistentvolumeclaims");
@@ -223,8 +163,8 @@ class VeleroClusterIT {
         // At least our three shards' hooks (other tests' marked pods in the shared cluster add theirs); none can run.
         assertThat(status.path("hookStatus").path("hooksAttempted").asInt()).isGreaterThanOrEqualTo(3);
         assertThat(status.path("hookStatus").path("hooksFailed").asInt()).isEqualTo(status.path("hookStatus").path("hooksAttempted").asInt());
-        assertThat(contents.ours("pods")).isEmpty();
-        assertThat(contents.ours("persistentvolumeclaims")).hasSize(3);
+        assertThat(ours(contents, "pods")).isEmpty();
+        assertThat(ours(contents, "persistentvolumeclaims")).hasSize(3);
         for (String shard : SHARDS) {
             assertThat(contents.log()).containsPattern("msg=\"Error executing hook\" .*error=\"pod " + shard
                     + "-0 does not have a host assigned\" hookPhase=pre hookSource=annotation hookType=exec");
@@ -252,12 +192,12 @@ class VeleroClusterIT {
         Command audit = JarCommand.run(cluster.kubeconfig(), Map.of(), "audit", "-n", NS);
         assertThat(audit.exitCode()).as(audit.stdout()).isEqualTo(1);
         assertThat(audit.stdout()).containsPattern("redis-shard-1\\s+redis-shard-1-0.*redis-shard-1-1.*overcovered");
-        assertThat(backupFromSchedule("e2e-overcovered").ours("persistentvolumeclaims"))
+        assertThat(ours(backupFromSchedule("e2e-overcovered"), "persistentvolumeclaims"))
                 .contains(NS + "/data-redis-shard-1-0", NS + "/data-redis-shard-1-1").hasSize(4);
 
         Command fix = JarCommand.run(cluster.kubeconfig(), Map.of(), "audit", "-n", NS, "--fix");
         assertThat(fix.exitCode()).as(fix.stdout() + fix.stderr()).isZero();
-        assertThat(backupFromSchedule("e2e-after-fix").ours("persistentvolumeclaims"))
+        assertThat(ours(backupFromSchedule("e2e-after-fix"), "persistentvolumeclaims"))
                 .containsExactlyInAnyOrder(NS + "/data-redis-shard-0-0", NS + "/data-redis-shard-1-0", NS + "/data-redis-shard-2-0");
     }
 

@@ -1,7 +1,6 @@
 package dev.firstordinal.e2e;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,13 +18,11 @@ import dev.firstordinal.testing.JarProcess;
 final class VeleroServer implements AutoCloseable {
 
     static final String NAMESPACE = "velero";
-    private static final String IDENTITY = "first-ordinal-e2e";
-    private static final String CREDENTIAL = "first-ordinal-e2e-secret";
 
     private final ControlPlane cluster;
     private final Path dir;
     private final Path velero;
-    private Process s3proxy;
+    private S3Proxy s3;
     private Process server;
 
     VeleroServer(ControlPlane cluster) {
@@ -35,22 +32,7 @@ final class VeleroServer implements AutoCloseable {
     }
 
     void start() throws Exception {
-        Files.createDirectories(dir.resolve("s3/velero"));
-        int s3Port = JarProcess.freePort();
-        Files.writeString(dir.resolve("s3proxy.conf"), """
-                s3proxy.endpoint=http://127.0.0.1:%d
-                s3proxy.authorization=aws-v2-or-v4
-                s3proxy.identity=%s
-                s3proxy.credential=%s
-                jclouds.provider=filesystem
-                jclouds.filesystem.basedir=%s
-                """.formatted(s3Port, IDENTITY, CREDENTIAL, dir.resolve("s3")));
-        String classpath = Files.readString(Path.of(cluster.setting("FIRST_ORDINAL_E2E_S3PROXY_CLASSPATH"))).strip();
-        s3proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", classpath, "org.gaul.s3proxy.Main", "--properties", dir.resolve("s3proxy.conf").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
-        Waits.until(Duration.ofSeconds(60), "s3proxy listening on " + s3Port, () -> listening(s3Port));
-
+        s3 = S3Proxy.start(dir, "127.0.0.1", Path.of(cluster.setting("FIRST_ORDINAL_E2E_S3PROXY_CLASSPATH")));
         String crds = Command.run(List.of(velero.toString(), "install", "--crds-only", "--dry-run", "-o", "yaml"),
                 java.util.Map.of(), null, 60).orThrow().stdout();
         cluster.kubectl(crds, "apply", "--server-side", "-f", "-").orThrow();
@@ -65,8 +47,8 @@ final class VeleroServer implements AutoCloseable {
                   provider: aws
                   default: true
                   objectStorage: {bucket: velero}
-                  config: {region: us-east-1, s3ForcePathStyle: "true", s3Url: "http://127.0.0.1:%d", checksumAlgorithm: ""}
-                """.formatted(s3Port), "apply", "-f", "-").orThrow();
+                  config: {region: us-east-1, s3ForcePathStyle: "true", s3Url: "%s", checksumAlgorithm: ""}
+                """.formatted(s3.endpoint()), "apply", "-f", "-").orThrow();
         // Velero's restore item actions read their helper image from the server's own Deployment, which a
         // server run as a local process does not have: a Deployment named velero with 0 replicas stands in.
         cluster.kubectl("""
@@ -81,8 +63,6 @@ final class VeleroServer implements AutoCloseable {
                     spec:
                       containers: [{name: velero, image: "velero/velero:%s"}]
                 """.formatted(cluster.setting("FIRST_ORDINAL_E2E_VELERO_VERSION")), "apply", "-f", "-").orThrow();
-        Files.writeString(dir.resolve("credentials"), "[default]\naws_access_key_id=%s\naws_secret_access_key=%s\n"
-                .formatted(IDENTITY, CREDENTIAL));
 
         ProcessBuilder builder = new ProcessBuilder(velero.toString(), "server",
                 "--kubeconfig", cluster.kubeconfig().toString(), "--namespace", NAMESPACE,
@@ -93,7 +73,7 @@ final class VeleroServer implements AutoCloseable {
                 "--store-validation-frequency", "10s",
                 "--log-level", "info")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("velero-server.log").toFile());
-        builder.environment().put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("credentials").toString());
+        builder.environment().put("AWS_SHARED_CREDENTIALS_FILE", s3.credentials().toString());
         builder.environment().put("VELERO_NAMESPACE", NAMESPACE);
         server = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(this::close));
@@ -107,19 +87,11 @@ final class VeleroServer implements AutoCloseable {
                 });
     }
 
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException notYet) {
-            return false;
-        }
-    }
-
     /** The velero CLI against this server (its namespace, the control plane's kubeconfig). */
     Command cli(String... args) {
         List<String> argv = new ArrayList<>(List.of(velero.toString(), "--kubeconfig", cluster.kubeconfig().toString(), "-n", NAMESPACE));
         argv.addAll(List.of(args));
-        return Command.run(argv, java.util.Map.of("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("credentials").toString()), null, 600);
+        return Command.run(argv, java.util.Map.of("AWS_SHARED_CREDENTIALS_FILE", s3.credentials().toString()), null, 600);
     }
 
     Path dir() {
@@ -136,7 +108,7 @@ final class VeleroServer implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Process p : new Process[] {server, s3proxy}) {
+        for (Process p : new Process[] {server}) {
             if (p != null && p.isAlive()) {
                 p.destroy();
                 try {
@@ -147,6 +119,9 @@ final class VeleroServer implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+        if (s3 != null) {
+            s3.close();
         }
     }
 }

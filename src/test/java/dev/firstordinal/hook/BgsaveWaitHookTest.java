@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -90,7 +91,7 @@ class BgsaveWaitHookTest {
         Result result = hook(shell, Map.of("REDIS_PORT", port(redis)));
 
         assertThat(result.successLine())
-                .matches("first-ordinal hook: BGSAVE finished in \\d+\\.\\d\\ds, RDB saved at \\d+ \\(rdb_saves 1\\)");
+                .matches("first-ordinal hook: BGSAVE finished in \\d+\\.\\d\\ds, RDB saved at \\d+ \\(rdb_saves 1\\); pod " + Pattern.quote(HookProcess.HOSTNAME));
         assertThat(keysIn(copyOfRdb(redis))).isEqualTo(written);
     }
 
@@ -138,7 +139,7 @@ class BgsaveWaitHookTest {
         Result result = hook(shell, Map.of("REDIS_PORT", port(redis)));
 
         assertThat(result.successLine()).matches("first-ordinal hook: appendonly is on, so a restore loads the AOF:"
-                + " no AOF rewrite running, aof_last_write_status:ok, no BGSAVE needed; checked in \\d+\\.\\d\\ds");
+                + " no AOF rewrite running, aof_last_write_status:ok, no BGSAVE needed; checked in \\d+\\.\\d\\ds" + Pattern.quote(HookProcess.IN_POD));
         assertThat(redis.infoLong("rdb_saves")).as("no BGSAVE").isZero();
         assertThat(redis.rdb()).doesNotExist();
         assertThat(keysIn(copyOfAof(redis))).containsEntry("k", "written before the hook " + shell);
@@ -204,7 +205,7 @@ class BgsaveWaitHookTest {
         Result result = hook(shell, Map.of("REDIS_PORT", port(redis)));
 
         assertThat(result.failureLine()).isEqualTo("first-ordinal hook: BGSAVE failed at 127.0.0.1:" + redis.port()
-                + ": rdb_last_bgsave_status:err, no fresh RDB (the Redis log says why, e.g. disk full or dir not writable)");
+                + ": rdb_last_bgsave_status:err, no fresh RDB (the Redis log says why, e.g. disk full or dir not writable)" + HookProcess.IN_POD);
         assertThat(redis.info("rdb_last_bgsave_status")).isEqualTo("err");
     }
 
@@ -223,7 +224,7 @@ class BgsaveWaitHookTest {
         assertThat(result.failureLine()).isEqualTo("first-ordinal hook: Redis Cluster at 127.0.0.1:" + redis.port()
                 + " (cluster_enabled:1): one StatefulSet holds many shards, so this pod's files hold only this node's"
                 + " slots; first-ordinal covers one shard per StatefulSet, not Redis Cluster; no backup taken"
-                + " (set first-ordinal.dev/skip: \"true\" on the set)");
+                + " (set first-ordinal.dev/skip: \"true\" on the set)" + HookProcess.IN_POD);
         assertThat(result.elapsed()).isLessThan(FAST);
         assertThat(redis.infoLong("rdb_saves")).as("no BGSAVE").isZero();
     }
@@ -249,7 +250,7 @@ class BgsaveWaitHookTest {
         assertThat(result.failureLine())
                 .startsWith("first-ordinal hook: no Redis server at 127.0.0.1:" + port + ": ")
                 .contains("Connection refused")
-                .endsWith("a server with port 0 listens only on its unix socket: set REDIS_SOCKET");
+                .endsWith("a server with port 0 listens only on its unix socket: set REDIS_SOCKET" + HookProcess.IN_POD);
         assertThat(result.elapsed()).isLessThan(FAST);
     }
 
@@ -287,7 +288,7 @@ class BgsaveWaitHookTest {
         Result result = hook(Shell.SH, Map.of("REDIS_PORT", port(redis)));
 
         assertThat(result.failureLine()).isEqualTo("first-ordinal hook: BGSAVE failed at 127.0.0.1:" + redis.port()
-                + ": NOPERM this user has no permissions to run the 'bgsave' command");
+                + ": NOPERM this user has no permissions to run the 'bgsave' command" + HookProcess.IN_POD);
     }
 
     @ParameterizedTest(name = "under {0}")
@@ -303,7 +304,7 @@ class BgsaveWaitHookTest {
 
         assertThat(result.failureLine()).isEqualTo("first-ordinal hook: deadline of 2s reached while waiting for a save"
                 + " that was already running (it does not hold the latest writes) to end; no fresh RDB"
-                + " (raise pre.hook.backup.velero.io/timeout)");
+                + " (raise pre.hook.backup.velero.io/timeout)" + HookProcess.IN_POD);
         assertThat(result.elapsed()).isLessThan(Duration.ofMillis(3500));
     }
 
@@ -365,7 +366,7 @@ class BgsaveWaitHookTest {
         assertThat(result.failureLine())
                 .startsWith("first-ordinal hook: INFO persistence at 127.0.0.1:" + port + ": no reply within ")
                 .contains("the time left before the deadline of 2s")
-                .endsWith("; no fresh RDB");
+                .endsWith("; no fresh RDB" + HookProcess.IN_POD);
         // The deadline is 2 s; busybox's timeout and the watchdog work in whole seconds.
         assertThat(result.elapsed()).isGreaterThan(Duration.ofMillis(900)).isLessThan(Duration.ofMillis(3200));
     }
@@ -418,7 +419,7 @@ class BgsaveWaitHookTest {
 
         assertThat(result.successLine())
                 .contains("BGSAVE finished")
-                .matches(".*; replica of 127\\.0\\.0\\.1:" + master.port() + ": link up, last I/O from master \\d+s ago \\(bound 15s\\)");
+                .matches(".*; replica of 127\\.0\\.0\\.1:" + master.port() + ": link up, last I/O from master \\d+s ago \\(bound 15s\\)" + Pattern.quote(HookProcess.IN_POD));
         assertThat(keysIn(copyOfRdb(replica))).containsEntry("k", "on the master " + shell);
     }
 
@@ -438,7 +439,7 @@ class BgsaveWaitHookTest {
 
         assertThat(result.failureLine()).matches("first-ordinal hook: replica at 127\\.0\\.0\\.1:" + replica.port()
                 + ": master_link_status:down for \\d+s \\(bound 1s\\), its data from master 127\\.0\\.0\\.1:" + master.port()
-                + " is stale; no backup taken from it");
+                + " is stale; no backup taken from it" + Pattern.quote(HookProcess.IN_POD));
         assertThat(result.elapsed()).isLessThan(FAST);
         assertThat(replica.infoLong("rdb_saves")).isZero();
     }
@@ -456,7 +457,7 @@ class BgsaveWaitHookTest {
 
         assertThat(result.failureLine()).isEqualTo("first-ordinal hook: deadline of 2s reached while waiting for the replica's link"
                 + " to its master 127.0.0.1:" + master.port() + " to come up (master_link_status:down); no fresh RDB"
-                + " (raise pre.hook.backup.velero.io/timeout)");
+                + " (raise pre.hook.backup.velero.io/timeout)" + HookProcess.IN_POD);
         assertThat(replica.infoLong("rdb_saves")).isZero();
     }
 
@@ -577,7 +578,7 @@ class BgsaveWaitHookTest {
 
         Result result = hook(Shell.SH, Map.of("REDIS_PORT", port(redis), "REDIS_PASSWORD_FILE", missing.toString()));
 
-        assertThat(result.failureLine()).isEqualTo("first-ordinal hook: REDIS_PASSWORD_FILE (" + missing + ") is not readable");
+        assertThat(result.failureLine()).isEqualTo("first-ordinal hook: REDIS_PASSWORD_FILE (" + missing + ") is not readable" + HookProcess.IN_POD);
     }
 
     /** Bitnami's Valkey chart: VALKEY_PASSWORD and VALKEY_PORT_NUMBER in a container named valkey. */
@@ -745,7 +746,7 @@ class BgsaveWaitHookTest {
 
         Result result = HookProcess.run(shell.apply(tight()), Map.of("REDIS_PORT", port(redis)), tmp, shim + ":" + HookProcess.PATH);
 
-        assertThat(result.failureLine()).isEqualTo("first-ordinal hook: INFO at 127.0.0.1:" + redis.port() + " has no numeric rdb_saves field (got '')");
+        assertThat(result.failureLine()).isEqualTo("first-ordinal hook: INFO at 127.0.0.1:" + redis.port() + " has no numeric rdb_saves field (got '')" + HookProcess.IN_POD);
         assertThat(result.elapsed()).isLessThan(Duration.ofMillis(1500));
     }
 
@@ -769,7 +770,7 @@ class BgsaveWaitHookTest {
 
         Result result = HookProcess.run(argv, Map.of("REDIS_PORT", "6379"), tmp, bin.toString());
 
-        assertThat(result.failureLine()).isEqualTo("first-ordinal hook: neither redis-cli nor valkey-cli found on PATH");
+        assertThat(result.failureLine()).isEqualTo("first-ordinal hook: neither redis-cli nor valkey-cli found on PATH" + HookProcess.IN_POD);
     }
 
     /**
@@ -792,7 +793,8 @@ class BgsaveWaitHookTest {
         Result result = HookProcess.run(shell.apply(argv), Map.of("REDIS_PORT", port(redis)), tmp,
                 shim + ":" + HookProcess.PATH);
 
-        assertThat(result.successLine()).matches("first-ordinal hook: BGSAVE finished in \\d+\\.\\d\\ds, RDB saved at \\d+");
+        assertThat(result.successLine()).matches("first-ordinal hook: BGSAVE finished in \\d+\\.\\d\\ds, RDB saved at \\d+; pod "
+                + Pattern.quote(HookProcess.HOSTNAME));
         assertThat(redis.infoLong("rdb_saves")).isEqualTo(2);
         assertThat(keysIn(copyOfRdb(redis))).containsEntry("late", "written after the running save forked");
     }

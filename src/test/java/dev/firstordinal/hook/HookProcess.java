@@ -30,12 +30,16 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * Runs the hook exactly as Velero would: the argv is the JSON array in the
  * {@code pre.hook.backup.velero.io/command} annotation of a first-ordinal pod after the webhook's
- * patch is applied, and the environment is a container's: only {@code PATH} and the variables a
+ * patch is applied, and the environment is a container's: only {@code PATH}, {@code HOSTNAME} and the variables a
  * test sets.
  */
 final class HookProcess {
 
     static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** HOSTNAME, which a container runtime sets to the pod's name: the hook names its pod by it. */
+    static final String HOSTNAME = "redis-shard-0-0";
+    /** What the hook appends to the line it ends with. */
+    static final String IN_POD = "; pod " + HOSTNAME;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -126,6 +130,7 @@ final class HookProcess {
                     .redirectError(err.toFile());
             builder.environment().clear();
             builder.environment().put("PATH", path);
+            builder.environment().put("HOSTNAME", HOSTNAME);
             builder.environment().putAll(env);
             long start = System.nanoTime();
             Process process = builder.start();
