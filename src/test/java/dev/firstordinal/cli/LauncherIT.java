@@ -115,10 +115,8 @@ class LauncherIT {
 
     @Test
     void kubectlRunsItAsThePluginFirstOrdinal() throws Exception {
-        String kubectl = onPath("kubectl");
-        assertThat(kubectl).as("kubectl on PATH (the kubectl plugin test needs it)").isNotNull();
-        Map<String, String> env = new java.util.HashMap<>(javaHome());
-        env.put("PATH", TARGET + java.io.File.pathSeparator + System.getenv("PATH"));
+        String kubectl = kubectl();
+        Map<String, String> env = pluginsOnPath();
         Result result = run(env, kubectl, "first-ordinal", "--version");
         assertThat(result.code()).as(result.err()).isZero();
         assertThat(result.out().strip()).startsWith("first-ordinal ");
@@ -133,10 +131,8 @@ class LauncherIT {
      */
     @Test
     void kubectlCompletesThePluginsCommandsOptionsAndValues() throws Exception {
-        String kubectl = onPath("kubectl");
-        assertThat(kubectl).as("kubectl on PATH (the kubectl plugin test needs it)").isNotNull();
-        Map<String, String> env = new java.util.HashMap<>(javaHome());
-        env.put("PATH", TARGET + java.io.File.pathSeparator + System.getenv("PATH"));
+        String kubectl = kubectl();
+        Map<String, String> env = pluginsOnPath();
 
         Result commands = run(env, kubectl, "__complete", "first-ordinal", "");
         assertThat(commands.code()).as(commands.err()).isZero();
@@ -154,6 +150,20 @@ class LauncherIT {
         assertThat(options.out().lines().map(l -> l.split("\t")[0]).toList()).containsExactly("--all-namespaces", ":4");
         Result file = run(env, kubectl, "__complete", "first-ordinal", "preview", "-f", "");
         assertThat(file.out().lines().toList()).as("file names: the shell's own completion").containsExactly(":0");
+    }
+
+    /** kubectl from the PATH: the plugin tests need it, and fail without it. */
+    private static String kubectl() {
+        String kubectl = onPath("kubectl");
+        assertThat(kubectl).as("kubectl on PATH (the kubectl plugin tests need it)").isNotNull();
+        return kubectl;
+    }
+
+    /** The environment with target/ (the plugin and its completion) first on the PATH. */
+    private static Map<String, String> pluginsOnPath() {
+        Map<String, String> env = new java.util.HashMap<>(javaHome());
+        env.put("PATH", TARGET + java.io.File.pathSeparator + System.getenv("PATH"));
+        return env;
     }
 
     private static String onPath(String name) {
