@@ -150,11 +150,7 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
         if (options.json) {
             ObjectNode root = report.json(JSON);
             backfillJson.ifPresent(b -> root.set("backfill", b));
-            if (options.yaml) {
-                out.print(yaml(root));
-            } else {
-                out.println(root.toPrettyString());
-            }
+            out.print(options.format.print(root));
         } else {
             out.print(report.table());
         }
@@ -196,14 +192,6 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
                     + "; label the namespaces to back up, or set --namespace-label");
         }
         return optedIn;
-    }
-
-    private static String yaml(ObjectNode root) {
-        try {
-            return new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().writeValueAsString(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Applies each fix; returns one line per failure. A failed patch does not stop the others. */

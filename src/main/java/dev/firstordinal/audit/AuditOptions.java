@@ -2,6 +2,7 @@ package dev.firstordinal.audit;
 
 import dev.firstordinal.cli.MarkingOptions;
 import dev.firstordinal.cli.NamespaceNames;
+import dev.firstordinal.cli.OutputFormat;
 import dev.firstordinal.cli.Settings;
 import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.cluster.NamespaceLabel;
@@ -52,9 +53,10 @@ final class AuditOptions {
 
     /** The namespaces of --namespace, trimmed; empty means every opted-in one. */
     List<String> namespaces;
-    /** JSON's fields, as JSON or ({@link #yaml}) as YAML. */
+    /** The table, or JSON's fields as JSON or YAML. */
+    OutputFormat format;
+    /** JSON's fields, printed as {@link #format}. */
     boolean json;
-    boolean yaml;
     NamespaceLabel namespaceLabel;
     FirstOrdinalRule rule;
 
@@ -69,12 +71,8 @@ final class AuditOptions {
             throw new UsageException("--namespace needs a namespace name");
         }
         NamespaceNames.check("--namespace", namespaces);
-        String format = output == null ? "table" : output;
-        if (!format.equals("table") && !format.equals("json") && !format.equals("yaml")) {
-            throw new UsageException("output format '" + format + "' is not table, json or yaml");
-        }
-        json = !format.equals("table");
-        yaml = format.equals("yaml");
+        format = OutputFormat.of(output, "table");
+        json = format != OutputFormat.HUMAN;
         if (dryRun && !fix) {
             throw new UsageException("--dry-run goes with --fix (the audit alone changes nothing)");
         }
@@ -92,7 +90,7 @@ final class AuditOptions {
     static final class Formats implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return List.of("table", "json", "yaml").iterator();
+            return OutputFormat.names("table").iterator();
         }
     }
 }

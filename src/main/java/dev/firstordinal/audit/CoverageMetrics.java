@@ -1,6 +1,7 @@
 package dev.firstordinal.audit;
 
 import dev.firstordinal.cluster.NamespaceLabel;
+import dev.firstordinal.cluster.NoCluster;
 import dev.firstordinal.cluster.StatefulSetCache;
 import dev.firstordinal.config.FirstOrdinalConfig;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
@@ -113,6 +114,9 @@ public class CoverageMetrics {
 
     void start(@Observes StartupEvent event) {
         if (!config.coverage().enabled()) {
+            if (NoCluster.alreadySaid()) {
+                return;
+            }
             LOG.info("coverage metrics disabled (first-ordinal.coverage.enabled=false)");
             return;
         }

@@ -49,7 +49,8 @@ import java.util.concurrent.Callable;
                 "Exit codes: 0 done; 2 bad arguments or refused to overwrite (one line on stderr); 1 I/O error.",
                 "",
                 "Example:",
-                "  first-ordinal certs --service first-ordinal --namespace first-ordinal --out certs/out",
+                "  first-ordinal certs --service first-ordinal --namespace first-ordinal \\",
+                "      --out certs/out",
                 "  kubectl apply -f certs/out/secret.yaml"})
 public final class CertsCommand implements CliCommand, Callable<Integer> {
 

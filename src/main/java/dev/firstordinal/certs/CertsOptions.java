@@ -1,5 +1,6 @@
 package dev.firstordinal.certs;
 
+import dev.firstordinal.cli.NamespaceNames;
 import dev.firstordinal.cli.UsageException;
 
 import java.nio.file.Path;
@@ -41,9 +42,9 @@ record CertsOptions(String service, String namespace, Path out, List<String> ext
             throw new UsageException("--days " + serving + " is longer than --ca-days " + authority
                     + ": the serving certificate would outlive its CA");
         }
+        NamespaceNames.check("--namespace", List.of(a.namespace));
         try {
             ServiceDnsNames.requireServiceName(a.service);
-            ServiceDnsNames.requireNamespace(a.namespace);
             dns.replaceAll(ServiceDnsNames::requireDnsName);
             List<String> checkedIps = ServiceDnsNames.ipAddresses(ips);
             requireObjectName("--secret-name", a.secretName);

@@ -1,5 +1,6 @@
 package dev.firstordinal.certs;
 
+import dev.firstordinal.cli.NamespaceNames;
 import org.bouncycastle.util.IPAddress;
 
 import java.util.ArrayList;
@@ -56,9 +57,9 @@ public final class ServiceDnsNames {
         return name;
     }
 
-    /** A namespace name is a DNS-1123 label: lower-case letters, digits and '-', at most 63. */
+    /** A namespace name is a DNS-1123 label ({@link NamespaceNames#isValid}). */
     public static String requireNamespace(String name) {
-        if (name == null || name.length() > MAX_LABEL || !DNS_1123_LABEL.matcher(name).matches()) {
+        if (!NamespaceNames.isValid(name)) {
             throw new IllegalArgumentException("invalid namespace '" + name
                     + "': use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
         }

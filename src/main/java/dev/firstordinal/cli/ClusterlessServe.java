@@ -34,6 +34,7 @@ final class ClusterlessServe {
             }
         }
         if (changed) {
+            dev.firstordinal.cluster.NoCluster.announced();
             err.println("first-ordinal: no Kubernetes cluster configured ($KUBECONFIG, ~/.kube/config or a pod's service account):"
                     + " running without StatefulSet facts (every set starts at ordinal 0), without coverage gauges and without self-repair");
         }

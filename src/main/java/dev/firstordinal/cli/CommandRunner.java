@@ -63,15 +63,35 @@ public final class CommandRunner {
         return cli.getParent() == null ? cli.getCommandName() : cli.getCommandSpec().qualifiedName();
     }
 
-    /** The first line of picocli's message; an unknown command is named, with picocli's closest suggestion. */
+    /**
+     * The first line of picocli's message, with picocli's closest suggestion for a mistyped option; an
+     * unknown command (also in {@code help COMMAND}) is named, with the closest command.
+     */
     private static String message(CommandLine.ParameterException e) {
-        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !e.getCommandLine().getSubcommands().isEmpty()
+        CommandLine cli = e.getCommandLine();
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !cli.getSubcommands().isEmpty()
                 && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
-            String unknown = unmatched.getUnmatched().get(0);
-            return "unknown command '" + unknown + "'" + unmatched.getSuggestions().stream().findFirst()
-                    .map(s -> "; did you mean '" + s + "'?").orElse("");
+            return unknownCommand(unmatched.getUnmatched().get(0), unmatched);
+        }
+        java.util.regex.Matcher help = HELP_UNKNOWN.matcher(String.valueOf(e.getMessage()));
+        if (!(e instanceof CommandLine.UnmatchedArgumentException) && help.matches() && !cli.getSubcommands().isEmpty()) {
+            return unknownCommand(help.group(1), new CommandLine.UnmatchedArgumentException(cli, List.of(help.group(1))));
+        }
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            return firstLine(e.getMessage()) + didYouMean(unmatched);
         }
         return firstLine(e.getMessage());
+    }
+
+    /** picocli's HelpCommand's message for {@code help NAME} with no such command. */
+    private static final java.util.regex.Pattern HELP_UNKNOWN = java.util.regex.Pattern.compile("Unknown subcommand '(.*)'\\.");
+
+    private static String unknownCommand(String name, CommandLine.UnmatchedArgumentException unmatched) {
+        return "unknown command '" + name + "'" + didYouMean(unmatched);
+    }
+
+    private static String didYouMean(CommandLine.UnmatchedArgumentException unmatched) {
+        return unmatched.getSuggestions().stream().findFirst().map(s -> "; did you mean '" + s + "'?").orElse("");
     }
 
     private static String firstLine(String message) {

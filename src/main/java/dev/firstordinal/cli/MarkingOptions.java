@@ -5,6 +5,7 @@ import dev.firstordinal.ordinal.MarkingPolicy;
 import dev.firstordinal.ordinal.ReplicaTier;
 import picocli.CommandLine.Option;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -29,7 +30,7 @@ public final class MarkingOptions {
             description = "backup label value (env FIRST_ORDINAL_LABEL_VALUE; default " + MarkingPolicy.DEFAULT_LABEL_VALUE + ")")
     String labelValue;
 
-    @Option(names = "--hook-on-error", paramLabel = "MODE",
+    @Option(names = "--hook-on-error", paramLabel = "MODE", completionCandidates = OnErrorModes.class,
             description = "Fail or Continue (env FIRST_ORDINAL_HOOK_ON_ERROR; default Fail)")
     String hookOnError;
 
@@ -74,5 +75,13 @@ public final class MarkingOptions {
             return given.trim();
         }
         return setting == null || setting.isBlank() ? defaultValue : setting.trim();
+    }
+
+    /** The values completion offers for --hook-on-error: Velero's. */
+    static final class OnErrorModes implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("Fail", "Continue").iterator();
+        }
     }
 }

@@ -29,10 +29,16 @@ public final class TopLevel {
 
     /**
      * Runs one command line; the result is the process exit code (0 done, 1 failed, 2 bad usage),
-     * or {@link #SERVING} when the webhook was started.
+     * or {@link #SERVING} when the webhook was started. {@code __complete WORDS...} answers shell
+     * completion ({@link PluginCompletion}).
      */
     public static int execute(PrintStream out, PrintStream err, String... args) {
         CommandLine cli = commandLine(err);
+        if (args.length > 0 && args[0].equals(PluginCompletion.COMMAND)) {
+            out.print(PluginCompletion.answer(cli, java.util.Arrays.asList(args).subList(1, args.length)));
+            out.flush();
+            return 0;
+        }
         cli.setOut(new PrintWriter(out, true));
         return cli.execute(args);
     }

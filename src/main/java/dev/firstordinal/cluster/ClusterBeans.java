@@ -28,6 +28,9 @@ public class ClusterBeans {
     @Singleton
     StartOrdinalLookup startOrdinals(FirstOrdinalConfig config, Instance<KubernetesClient> client, MeterRegistry registry) {
         if (!config.statefulsetCache().enabled()) {
+            if (NoCluster.alreadySaid()) {
+                return StartOrdinalLookup.ZERO;
+            }
             LOG.warn("StatefulSet cache disabled (first-ordinal.statefulset-cache.enabled=false): every StatefulSet is "
                     + "assumed to start at ordinal 0; a set with spec.ordinals.start gets the wrong pod marked");
             return StartOrdinalLookup.ZERO;

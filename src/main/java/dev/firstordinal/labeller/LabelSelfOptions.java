@@ -1,12 +1,14 @@
 package dev.firstordinal.labeller;
 
 import dev.firstordinal.cli.Settings;
+import dev.firstordinal.cli.NamespaceNames;
 import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.hook.GoDuration;
 import dev.firstordinal.ordinal.MarkingPolicy;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +36,7 @@ public record LabelSelfOptions(String podName, String namespace, Duration timeou
         if (namespace == null) {
             throw new UsageException("no namespace: set env POD_NAMESPACE from the Downward API (fieldRef metadata.namespace) or pass --namespace");
         }
+        NamespaceNames.check(args.namespace == null || args.namespace.isBlank() ? "POD_NAMESPACE" : "--namespace", List.of(namespace));
         boolean required = args.required;
         if (!required) {
             String requiredSetting = env.get("FIRST_ORDINAL_LABELLER_REQUIRED");

@@ -4,6 +4,7 @@ import dev.firstordinal.cli.CliCommand;
 import dev.firstordinal.cli.CommandRunner;
 import dev.firstordinal.cli.HelpOption;
 import dev.firstordinal.cli.MarkingOptions;
+import dev.firstordinal.cli.OutputFormat;
 import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 
@@ -44,8 +45,12 @@ public final class PreviewCommand implements CliCommand, Callable<Integer> {
     List<String> files;
 
     @Option(names = "--show-hook", description = "print first-ordinal's hook command whole (about 8 KB per marked pod), "
-            + "not its size and digest")
+            + "not its size and digest (json and yaml always carry it whole)")
     boolean showHook;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", completionCandidates = Formats.class,
+            description = "text (default), json or yaml (the same facts; every pod's verdict and the exact additions)")
+    String output;
 
     @Mixin
     MarkingOptions marking = new MarkingOptions();
@@ -79,6 +84,7 @@ public final class PreviewCommand implements CliCommand, Callable<Integer> {
         if (files.isEmpty()) {
             throw new UsageException("give the StatefulSet YAML with -f FILE (-f - reads standard input)");
         }
+        OutputFormat format = OutputFormat.of(output, "text");
         FirstOrdinalRule rule = marking.rule();
         List<io.fabric8.kubernetes.api.model.apps.StatefulSet> sets = new ArrayList<>();
         java.util.TreeSet<String> otherKinds = new java.util.TreeSet<>();
@@ -103,8 +109,18 @@ public final class PreviewCommand implements CliCommand, Callable<Integer> {
                     + (otherKinds.isEmpty() ? "" : " (found " + String.join(", ", otherKinds) + ")"));
             return BAD_INPUT;
         }
-        out.print(Preview.render(new StatefulSetDocuments.Parsed(sets, List.copyOf(otherKinds)), rule, showHook));
+        StatefulSetDocuments.Parsed all = new StatefulSetDocuments.Parsed(sets, List.copyOf(otherKinds));
+        out.print(format == OutputFormat.HUMAN ? Preview.render(all, rule, showHook)
+                : format.print(Preview.json(all, rule, new com.fasterxml.jackson.databind.ObjectMapper())));
         return 0;
+    }
+
+    /** The values completion offers for -o. */
+    static final class Formats implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return OutputFormat.names("text").iterator();
+        }
     }
 
     private StatefulSetDocuments.Parsed read(String file) throws IOException, StatefulSetDocuments.BadInput {

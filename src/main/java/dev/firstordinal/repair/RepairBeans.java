@@ -2,6 +2,7 @@ package dev.firstordinal.repair;
 
 import dev.firstordinal.cluster.LeaseElection;
 import dev.firstordinal.cluster.NamespaceLabel;
+import dev.firstordinal.cluster.NoCluster;
 import dev.firstordinal.cluster.PodIdentity;
 import dev.firstordinal.cluster.StatefulSetCache;
 import dev.firstordinal.config.FirstOrdinalConfig;
@@ -39,6 +40,9 @@ public class RepairBeans {
     void start(@Observes StartupEvent event, FirstOrdinalConfig config, Instance<KubernetesClient> clients, FirstOrdinalRule rule,
                StartOrdinalLookup starts, MeterRegistry registry) {
         if (!config.repair().enabled() || config.exitAfterStart()) {
+            if (NoCluster.alreadySaid()) {
+                return;
+            }
             LOG.info("repair disabled (first-ordinal.repair.enabled=false): pods admission missed stay unmarked until `audit --fix`");
             return;
         }

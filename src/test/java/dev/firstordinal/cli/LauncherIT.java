@@ -19,6 +19,7 @@ class LauncherIT {
     private static final Path TARGET = Path.of("target").toAbsolutePath();
     private static final Path LAUNCHER = TARGET.resolve("first-ordinal");
     private static final Path PLUGIN = TARGET.resolve("kubectl-first_ordinal");
+    private static final Path PLUGIN_COMPLETION = TARGET.resolve("kubectl_complete-first_ordinal");
 
     record Result(int code, String out, String err) {
     }
@@ -44,6 +45,7 @@ class LauncherIT {
     void bothFormsAreExecutable() {
         assertThat(LAUNCHER).isExecutable();
         assertThat(PLUGIN).isExecutable();
+        assertThat(PLUGIN_COMPLETION).isExecutable();
     }
 
     @Test
@@ -113,15 +115,55 @@ class LauncherIT {
 
     @Test
     void kubectlRunsItAsThePluginFirstOrdinal() throws Exception {
-        String kubectl = onPath("kubectl");
-        assertThat(kubectl).as("kubectl on PATH (the kubectl plugin test needs it)").isNotNull();
-        Map<String, String> env = new java.util.HashMap<>(javaHome());
-        env.put("PATH", TARGET + java.io.File.pathSeparator + System.getenv("PATH"));
+        String kubectl = kubectl();
+        Map<String, String> env = pluginsOnPath();
         Result result = run(env, kubectl, "first-ordinal", "--version");
         assertThat(result.code()).as(result.err()).isZero();
         assertThat(result.out().strip()).startsWith("first-ordinal ");
         Result list = run(env, kubectl, "plugin", "list");
         assertThat(list.out()).contains("kubectl-first_ordinal");
+    }
+
+    /**
+     * Issue 30 #9: {@code kubectl first-ordinal <TAB>} completed nothing. kubectl's own completion
+     * ({@code kubectl __complete}, what its shell script calls) runs kubectl_complete-first_ordinal
+     * from the PATH with the words after the plugin name, and passes on its candidates and directive.
+     */
+    @Test
+    void kubectlCompletesThePluginsCommandsOptionsAndValues() throws Exception {
+        String kubectl = kubectl();
+        Map<String, String> env = pluginsOnPath();
+
+        Result commands = run(env, kubectl, "__complete", "first-ordinal", "");
+        assertThat(commands.code()).as(commands.err()).isZero();
+        assertThat(commands.out().lines().map(l -> l.split("\t")[0]).toList())
+                .contains("serve", "audit", "preview", "certs", "label-self", "policy", "version", "help").endsWith(":4")
+                .doesNotContain(PluginCompletion.COMMAND);
+
+        Result output = run(env, kubectl, "__complete", "first-ordinal", "audit", "-o", "");
+        assertThat(output.out().lines().toList()).containsExactly("table", "json", "yaml", ":4");
+        Result previewOutput = run(env, kubectl, "__complete", "first-ordinal", "preview", "--output=y");
+        assertThat(previewOutput.out().lines().toList()).containsExactly("--output=yaml", ":4");
+        Result keyType = run(env, kubectl, "__complete", "first-ordinal", "certs", "--out", "x", "--key-type", "");
+        assertThat(keyType.out().lines().toList()).containsExactly("ec", "rsa", ":4");
+        Result options = run(env, kubectl, "__complete", "first-ordinal", "audit", "--all");
+        assertThat(options.out().lines().map(l -> l.split("\t")[0]).toList()).containsExactly("--all-namespaces", ":4");
+        Result file = run(env, kubectl, "__complete", "first-ordinal", "preview", "-f", "");
+        assertThat(file.out().lines().toList()).as("file names: the shell's own completion").containsExactly(":0");
+    }
+
+    /** kubectl from the PATH: the plugin tests need it, and fail without it. */
+    private static String kubectl() {
+        String kubectl = onPath("kubectl");
+        assertThat(kubectl).as("kubectl on PATH (the kubectl plugin tests need it)").isNotNull();
+        return kubectl;
+    }
+
+    /** The environment with target/ (the plugin and its completion) first on the PATH. */
+    private static Map<String, String> pluginsOnPath() {
+        Map<String, String> env = new java.util.HashMap<>(javaHome());
+        env.put("PATH", TARGET + java.io.File.pathSeparator + System.getenv("PATH"));
+        return env;
     }
 
     private static String onPath(String name) {

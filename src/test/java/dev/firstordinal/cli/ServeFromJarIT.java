@@ -126,8 +126,34 @@ class ServeFromJarIT {
             assertThat(output).containsOnlyOnce("first-ordinal: no Kubernetes cluster configured")
                     .contains("running without StatefulSet facts (every set starts at ordinal 0), without coverage gauges and without self-repair")
                     .doesNotContain("Exception").doesNotContainPattern("(?m)^\\s+at ").doesNotContain("ERROR");
-            assertThat(output.lines().filter(l -> l.contains(" WARN "))).as("the only warning: the cache is off")
-                    .allMatch(l -> l.contains("StatefulSet cache disabled"));
+            assertThat(output.lines().filter(l -> l.contains(" WARN "))).as("the one line above says the cache is off: no WARN repeats it")
+                    .isEmpty();
+            assertThat(output).doesNotContain("StatefulSet cache disabled").doesNotContain("coverage metrics disabled")
+                    .doesNotContain("repair disabled");
+        }
+    }
+
+    /** Turned off by the user, with a cluster configured: the cache's WARN says so, once. */
+    @Test
+    void aCacheTurnedOffByTheUserIsWarnedAboutOnce() throws Exception {
+        int https = JarProcess.freePort();
+        int management = JarProcess.freePort();
+        Path kubeconfig = tempDir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+                users: [{name: u, user: {token: t}}]
+                contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]
+                current-context: c
+                """);
+        List<String> options = new java.util.ArrayList<>(JarProcess.selfSigned(tempDir, tempDir.resolve("tls"), https, management));
+        options.addAll(List.of("-Dfirst-ordinal.statefulset-cache.enabled=false", "-Dfirst-ordinal.coverage.enabled=false",
+                "-Dfirst-ordinal.repair.enabled=false"));
+        try (JarProcess jar = JarProcess.start(java.util.Map.of("KUBECONFIG", kubeconfig.toString()), options)) {
+            jar.awaitReady(management, Duration.ofSeconds(60));
+            assertThat(jar.output()).containsOnlyOnce("StatefulSet cache disabled")
+                    .doesNotContain("no Kubernetes cluster configured");
         }
     }
 

@@ -167,6 +167,42 @@ class TopLevelTest {
         assertThat(err()).isEmpty();
     }
 
+    /** Issue 30 #9: help for a mistyped command said "Unknown subcommand" with no suggestion, unlike the command itself. */
+    @Test
+    void helpForAMistypedCommandSaysItAsTheCommandLineDoes() {
+        assertThat(run("help", "audti")).isEqualTo(CliCommand.USAGE_ERROR);
+        assertThat(err().lines().toList()).containsExactly("first-ordinal: unknown command 'audti'; did you mean 'audit'?",
+                "Try 'first-ordinal --help' for the commands.");
+    }
+
+    /** Issue 30 #9: a mistyped option got no suggestion (picocli's lines after the first were dropped). */
+    @Test
+    void aMistypedOptionGetsTheClosestOne() {
+        assertThat(run("audit", "--namspace", "shop")).isEqualTo(CliCommand.USAGE_ERROR);
+        assertThat(err().lines().toList()).containsExactly(
+                "first-ordinal audit: Unknown options: '--namspace', 'shop'; did you mean '--namespace'?",
+                "Try 'first-ordinal audit --help' for the options.");
+    }
+
+    /** Issue 30 #9: at 80 columns certs' example wrapped mid-command, leaving "certs/out" alone on a line. */
+    @Test
+    void everyHelpFitsEightyColumnsWithoutBreakingAnExample() {
+        List<String> commands = new java.util.ArrayList<>(List.of("serve", "completion", "version", "help"));
+        Commands.all().forEach(c -> commands.add(c.name()));
+        for (String command : commands) {
+            out.reset();
+            assertThat(run(command, "--help")).isZero();
+            List<String> lines = out().lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                assertThat(lines.get(i).length()).as(command + " --help line " + i + ": " + lines.get(i)).isLessThanOrEqualTo(80);
+                if (i > 0 && lines.get(i - 1).matches("  (first-ordinal|kubectl|source) .*") && !lines.get(i - 1).endsWith("\\")) {
+                    assertThat(lines.get(i)).as(command + " --help: an example went on at column 0: " + lines.get(i - 1))
+                            .matches("(\\s.*)?");
+                }
+            }
+        }
+    }
+
     @Test
     void versionIsACommandToo() {
         assertThat(run("version")).isZero();

@@ -29,8 +29,8 @@ class DocsCommandsTest {
     private static final Pattern FENCE = Pattern.compile("(?ms)^```([a-z]*)\\n(.*?)^```");
     private static final Pattern KUSTOMIZE = Pattern.compile("kubectl (?:apply|delete) -k (\\S+)|kubectl kustomize (\\S+)");
     private static final Pattern FILE_ARG = Pattern.compile("kubectl apply -f (\\S+)|\\s-f (deploy/\\S+)|helm (?:install|upgrade) \\S+ (deploy/\\S+)");
-    private static final Pattern LAUNCHER = Pattern.compile("(?m)(?:^|[\\s|$`])first-ordinal ([a-z][a-z-]*)((?: [^\\n#|`]*)?)");
-    private static final Pattern OPTION = Pattern.compile("(?<![\\w-])(--[a-z][a-z-]*)");
+    private static final Pattern LAUNCHER = Pattern.compile("(?m)(?:^|[\\s|$`(])first-ordinal ([a-z][a-z-]*)((?: [^\\n#|`]*)?)");
+    private static final Pattern OPTION = Pattern.compile("(?<![\\w-])(--[a-z][a-z-]*|-[a-zA-Z](?=[\\s=]|$))");
     /** Outputs of {@code first-ordinal certs}: git-ignored, made by the user. */
     private static final Pattern GENERATED = Pattern.compile("(?:^|/)certs/out/");
 
@@ -138,22 +138,40 @@ class DocsCommandsTest {
         }
     }
 
-    @Test
-    void everyDocumentedCommandLineUsesACommandAndOptionsTheCodeHas() throws IOException {
-        // Each command's own options, as picocli parses them (serve takes Quarkus properties, no options).
+    /** Every command of the jar, with its option names as picocli parses them (long and short). */
+    private static Map<String, Set<String>> commandOptions() {
         Map<String, Set<String>> options = new java.util.TreeMap<>();
-        options.put("serve", Set.of());
+        for (String command : List.of("serve", "completion", "version", "help")) {
+            options.put(command, Set.of("-h", "--help"));   // serve takes Quarkus properties, no options
+        }
         for (dev.firstordinal.cli.CliCommand command : dev.firstordinal.cli.Commands.all()) {
             options.put(command.name(), picocli.CommandLine.Model.CommandSpec.forAnnotatedObject(command).optionsMap().keySet());
         }
+        return options;
+    }
+
+    /** README.md, docs/*.md and the Markdown under deploy/ and certs/: every page a user reads commands from. */
+    private static List<Path> allPages() throws IOException {
+        List<Path> pages = new ArrayList<>(docs());
+        for (String dir : List.of("deploy", "certs")) {
+            try (Stream<Path> files = Files.walk(Path.of(dir))) {
+                files.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
+            }
+        }
+        return pages;
+    }
+
+    @Test
+    void everyDocumentedCommandLineUsesACommandAndOptionsTheCodeHas() throws IOException {
+        Map<String, Set<String>> options = commandOptions();
         Set<String> commands = new TreeSet<>();
         List<String> unknown = new ArrayList<>();
-        for (Path doc : docs()) {
+        for (Path doc : allPages()) {
             Matcher line = LAUNCHER.matcher(Files.readString(doc));
             while (line.find()) {
                 String command = line.group(1);
                 if (!options.containsKey(command)) {
-                    continue;   // prose such as "first-ordinal puts …"
+                    continue;   // prose such as "first-ordinal puts …"; command lines in code blocks: below
                 }
                 commands.add(command);
                 Matcher option = OPTION.matcher(line.group(2));
@@ -164,7 +182,66 @@ class DocsCommandsTest {
                 }
             }
         }
-        assertThat(commands).contains("certs", "audit", "preview", "policy");
+        assertThat(commands).contains("certs", "audit", "preview", "policy", "label-self", "completion", "version");
         assertThat(unknown).isEmpty();
+    }
+
+    /** A command line in a code block names a real command: a typo there is no prose. */
+    @Test
+    void everyCommandLineInACodeBlockNamesACommandTheJarHas() throws IOException {
+        Set<String> commands = commandOptions().keySet();
+        Pattern commandLine = Pattern.compile("(?m)^(?:\\$ |.*\\| *)?(?:kubectl )?first-ordinal ([a-z][a-z-]*)");
+        List<String> unknown = new ArrayList<>();
+        int seen = 0;
+        for (Path doc : allPages()) {
+            Matcher block = FENCE.matcher(Files.readString(doc));
+            while (block.find()) {
+                Matcher line = commandLine.matcher(block.group(2));
+                while (line.find()) {
+                    seen++;
+                    if (!commands.contains(line.group(1))) {
+                        unknown.add(doc + ": " + line.group().strip());
+                    }
+                }
+            }
+        }
+        assertThat(seen).as("command lines found in code blocks").isGreaterThan(10);
+        assertThat(unknown).isEmpty();
+    }
+
+    /**
+     * docs/cli.md's table has a row for every command of the jar (issue 30 #12: completion and help were
+     * in no doc), each option it lists is one that command takes, and it lists every long option the
+     * command takes (policy-sync's row refers to policy's options).
+     */
+    @Test
+    void theCliPagesTableListsEveryCommandWithExactlyItsOptions() throws IOException {
+        Map<String, Set<String>> options = commandOptions();
+        Pattern row = Pattern.compile("(?m)^\\| `([a-z-]+)` \\|[^|]*\\|([^|]*)\\|");
+        Matcher m = row.matcher(Files.readString(Path.of("docs/cli.md")));
+        Map<String, Set<String>> listed = new java.util.TreeMap<>();
+        List<String> wrong = new ArrayList<>();
+        while (m.find()) {
+            String command = m.group(1);
+            Set<String> names = new TreeSet<>();
+            listed.put(command, names);
+            Matcher option = Pattern.compile("`(-{1,2}[a-zA-Z][a-z-]*)`").matcher(m.group(2));
+            while (option.find()) {
+                names.add(option.group(1));
+                if (!options.getOrDefault(command, Set.of()).contains(option.group(1))) {
+                    wrong.add(command + " takes no " + option.group(1));
+                }
+            }
+        }
+        assertThat(listed.keySet()).isEqualTo(options.keySet());
+        for (Map.Entry<String, Set<String>> command : options.entrySet()) {
+            Set<String> documented = new TreeSet<>(listed.get(command.getKey()));
+            if (command.getKey().equals("policy-sync")) {
+                documented.addAll(listed.get("policy"));
+            }
+            command.getValue().stream().filter(o -> o.startsWith("--") && !o.equals("--help") && !documented.contains(o))
+                    .forEach(o -> wrong.add("the row of " + command.getKey() + " lacks " + o));
+        }
+        assertThat(wrong).isEmpty();
     }
 }

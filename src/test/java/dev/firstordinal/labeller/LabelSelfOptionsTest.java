@@ -78,6 +78,14 @@ class LabelSelfOptionsTest {
                 .hasMessageContaining("POD_NAMESPACE");
     }
 
+    /** Issue 30 #9: the Downward API's namespace is checked as --namespace is, naming where it came from. */
+    @Test
+    void anInvalidNamespaceFromTheEnvironmentNamesTheVariable() {
+        assertThatThrownBy(() -> parse(List.of(), Map.of("POD_NAME", "redis-0", "POD_NAMESPACE", "Bad_NS")))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("POD_NAMESPACE 'Bad_NS' is not a valid namespace name");
+    }
+
     @Test
     void rejectsUnknownOptionsMissingValuesAndBadSettings() {
         assertThatThrownBy(() -> parse(List.of("--retries", "3"), DOWNWARD_API))

@@ -120,7 +120,7 @@ class PreviewCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "-f", "statefulset.yaml", "--output json", "--hook-timeout 300"})
+    @ValueSource(strings = {"", "-f", "statefulset.yaml", "--output json", "-o xml -f -", "--hook-timeout 300"})
     void rejectsBadArgumentsWithOneLineAndAHintAndExitTwo(String arguments) {
         Run run = preview(InputStream.nullInputStream(), arguments.isEmpty() ? new String[0] : arguments.split(" "));
 
@@ -203,6 +203,42 @@ class PreviewCommandTest {
                 + command.length() + " bytes, sha256 [0-9a-f]{12}>\"] \\(--show-hook prints it\\)\n");
         assertThat(whole.out).contains("    annotation  pre.hook.backup.velero.io/command=" + command + "\n");
         assertThat(summary.out.length()).isLessThan(whole.out.length() - 7000);
+    }
+
+    /** Issue 30 #9: -o json and -o yaml as audit has them: the same facts as the text, for scripts. */
+    @Test
+    void printsJsonWithEveryPodsVerdictAndTheExactAdditions() throws Exception {
+        Run run = preview(InputStream.nullInputStream(), "-f", resource("plain.yaml").toString(), "-o", "json");
+
+        assertThat(run.err).isEmpty();
+        assertThat(run.code).isZero();
+        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out);
+        assertThat(root.at("/marked").asInt()).isEqualTo(1);
+        assertThat(root.at("/ignoredKinds").toString()).isEqualTo("[\"ConfigMap\",\"Service\"]");
+        com.fasterxml.jackson.databind.JsonNode set = root.at("/statefulSets/0");
+        assertThat(set.at("/namespace").asText()).isEqualTo("shop");
+        assertThat(set.at("/name").asText()).isEqualTo("redis-shard-0");
+        assertThat(set.at("/replicas").asInt()).isEqualTo(3);
+        assertThat(set.at("/firstOrdinal").asInt()).isZero();
+        assertThat(set.at("/pods").size()).isEqualTo(3);
+        assertThat(set.at("/pods/0/name").asText()).isEqualTo("redis-shard-0-0");
+        assertThat(set.at("/pods/0/verdict").asText()).isEqualTo("marked");
+        assertThat(set.at("/pods/0/labels/velero-backup-schedule").asText()).isEqualTo("redis");
+        assertThat(set.at("/pods/0/annotations").get("pre.hook.backup.velero.io/command").asText())
+                .as("the exact value the webhook adds").isEqualTo(MarkingPolicy.defaults().hook().command());
+        assertThat(set.at("/pods/1/verdict").asText()).isEqualTo("not-first-ordinal");
+        assertThat(set.at("/pods/1/reason").asText()).isEqualTo("not the first ordinal");
+    }
+
+    @Test
+    void printsYamlWithTheSameFieldsAsJson() throws Exception {
+        Run json = preview(InputStream.nullInputStream(), "-f", resource("bitnami.yaml").toString(), "-o", "json");
+        Run yaml = preview(InputStream.nullInputStream(), "-f", resource("bitnami.yaml").toString(), "--output", "yaml");
+
+        assertThat(yaml.code).isZero();
+        assertThat(yaml.out).startsWith("---\n").contains("verdict: \"left-alone\"");
+        assertThat(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(yaml.out))
+                .isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out));
     }
 
     private static Run preview(InputStream stdin, String... args) {
