@@ -103,10 +103,19 @@ public final class SelfLabeller {
             return Result.unpatched(Action.ALREADY_LABELLED, where + " and already carries its marks; nothing to do", decision.warnings());
         }
         ObjectMeta metadata = live.getMetadata();
-        ArrayNode patch = PodPatch.additions(metadata, decision.labelsToAdd(), decision.annotationsToAdd());
-        guardWholeMapAdds(patch, metadata.getResourceVersion());
+        ArrayNode patch;
+        if (decision.isStale()) {
+            patch = PodPatch.refresh(metadata.getResourceVersion(), metadata, decision.staleLabels(), decision.staleAnnotations(),
+                    decision.labelsToAdd(), decision.annotationsToAdd());
+        } else {
+            patch = PodPatch.additions(metadata, decision.labelsToAdd(), decision.annotationsToAdd());
+            guardWholeMapAdds(patch, metadata.getResourceVersion());
+        }
         String sent = applyPatch(namespace, live, patch);
         List<String> added = new ArrayList<>();
+        if (decision.isStale()) {
+            added.add("refreshed " + (decision.staleLabels().size() + decision.staleAnnotations().size()) + " stale hook marks");
+        }
         decision.labelsToAdd().forEach((k, v) -> added.add("label " + k + "=" + v));
         if (!decision.annotationsToAdd().isEmpty()) {
             added.add(decision.annotationsToAdd().size() + " hook annotations");

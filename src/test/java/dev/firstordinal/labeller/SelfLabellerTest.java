@@ -110,7 +110,7 @@ class SelfLabellerTest {
 
         assertThat(pass.result().action()).isEqualTo(SelfLabeller.Action.LABELLED);
         assertThat(pass.result().summary()).isEqualTo("pod " + ns + "/redis-0 is the first ordinal (0) of StatefulSet redis: "
-                + "added label velero-backup-schedule=redis and 4 hook annotations");
+                + "added label velero-backup-schedule=redis and 5 hook annotations");
         assertThat(pass.calls()).containsExactly("GET /api/v1/namespaces/" + ns + "/pods/redis-0",
                 "GET /apis/apps/v1/namespaces/" + ns + "/statefulsets/redis", "PATCH /api/v1/namespaces/" + ns + "/pods/redis-0");
         assertThat(pass.last().getMethod()).isEqualTo("PATCH");
@@ -161,7 +161,7 @@ class SelfLabellerTest {
         Pass pass = pass("redis-2");
 
         assertThat(pass.result().action()).isEqualTo(SelfLabeller.Action.CLEANED);
-        assertThat(pass.result().summary()).endsWith(": removed velero-backup-schedule, " + String.join(", ", HookAnnotations.KEYS));
+        assertThat(pass.result().summary()).endsWith(": removed velero-backup-schedule, " + String.join(", ", HookAnnotations.OWN_KEYS));
         Pod cleaned = pod("redis-2");
         assertThat(cleaned.getMetadata().getLabels()).doesNotContainKey("velero-backup-schedule").containsEntry("tier", "cache");
         assertThat(cleaned.getMetadata().getAnnotations()).isEqualTo(Map.of("prometheus.io/scrape", "true"));

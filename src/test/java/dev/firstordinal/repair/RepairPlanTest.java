@@ -98,7 +98,8 @@ class RepairPlanTest {
                     "test /metadata/annotations/pre.hook.backup.velero.io~1container", "remove /metadata/annotations/pre.hook.backup.velero.io~1container",
                     "remove /metadata/annotations/pre.hook.backup.velero.io~1command",
                     "test /metadata/annotations/pre.hook.backup.velero.io~1on-error", "remove /metadata/annotations/pre.hook.backup.velero.io~1on-error",
-                    "test /metadata/annotations/pre.hook.backup.velero.io~1timeout", "remove /metadata/annotations/pre.hook.backup.velero.io~1timeout");
+                    "test /metadata/annotations/pre.hook.backup.velero.io~1timeout", "remove /metadata/annotations/pre.hook.backup.velero.io~1timeout",
+                    "test /metadata/annotations/first-ordinal.dev~1hook", "remove /metadata/annotations/first-ordinal.dev~1hook");
         });
     }
 
