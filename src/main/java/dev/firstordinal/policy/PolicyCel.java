@@ -98,7 +98,9 @@ public final class PolicyCel {
         v.put("labelValue", "variables.scheduleOverride.hasValue() && size(variables.scheduleOverride.value()) <= 63"
                 + " && variables.scheduleOverride.value().matches(" + quote(LABEL_VALUE) + ")"
                 + " ? variables.scheduleOverride.value() : " + quote(policy.labelValue()));
-        v.put("hookCommand", quote(policy.hook().command()));
+        if (policy.hook().mode() == HookMode.ANNOTATIONS) {
+            v.put("hookCommand", quote(policy.hook().command()));
+        }
         return v;
     }
 

@@ -7,6 +7,7 @@ import com.marcnuri.helm.Helm;
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.policy.PolicyManifests;
 import dev.firstordinal.ordinal.MarkingPolicy;
+import dev.firstordinal.ordinal.ReplicaTier;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -20,6 +21,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PolicyHelmChartTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @Test
+    void theChartsScheduleModeCelIsTheRenderersWithThePlaceholderLabelValue() throws Exception {
+        assertThat(Files.readString(DeployTree.CHART.resolve("files/policy-cel-schedule.yaml")))
+                .as("files/policy-cel-schedule.yaml is stale: regenerate it from PolicyManifests.rulesYaml (hook mode schedule)")
+                .isEqualTo(PolicyManifests.rulesYaml(MarkingPolicy.of(MarkingPolicy.DEFAULT_LABEL_KEY, PolicyManifests.LABEL_VALUE_PLACEHOLDER,
+                        "Fail", "300s", ReplicaTier.DEFAULT_SETTING, "schedule")));
+    }
 
     @Test
     void theChartsCelIsTheRenderersWithThePlaceholderLabelValue() throws Exception {
