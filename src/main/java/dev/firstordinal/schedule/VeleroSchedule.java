@@ -3,8 +3,7 @@ package dev.firstordinal.schedule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.firstordinal.cli.ManifestYaml;
 import dev.firstordinal.hook.HookAnnotations;
 import dev.firstordinal.hook.HookScript;
 import dev.firstordinal.hook.ScheduleHook;
@@ -36,12 +35,7 @@ public record VeleroSchedule(String name, String namespace, String cron, List<St
     public static final String DEFAULT_NAMESPACE = "velero";
     public static final String DEFAULT_CRON = "0 3,15 * * *";
 
-    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
-            .disable(YAMLGenerator.Feature.SPLIT_LINES)
-            .build());
+    private static final ObjectMapper YAML = ManifestYaml.MAPPER;
 
     public VeleroSchedule {
         containers = List.copyOf(containers);

@@ -2,12 +2,12 @@ package dev.firstordinal.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.firstordinal.hook.HookAnnotations;
-import dev.firstordinal.hook.HookScript;
 import dev.firstordinal.hook.ScheduleHook;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import dev.firstordinal.testing.ApiServerPatch;
 import dev.firstordinal.testing.Fixtures;
+import dev.firstordinal.testing.OlderHook;
 import dev.firstordinal.testing.Shards;
 import dev.firstordinal.testing.Workloads;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,12 +31,7 @@ class StaleHookAuditTest {
 
     /** The first-ordinal pod as an earlier version admitted it: label, and a signed hook without identity. */
     private Pod olderVersionsPod(String resourceVersion) {
-        Map<String, String> hook = new LinkedHashMap<>();
-        hook.put(HookAnnotations.CONTAINER, "redis");
-        hook.put(HookAnnotations.COMMAND, "[\"/bin/sh\",\"-c\",\"# " + HookScript.SIGNATURE + " 0.0.9\\n[ \\\"$a\\\" -lt 1 ] && redis-cli BGSAVE >/dev/null\"]");
-        hook.put(HookAnnotations.ON_ERROR, "Continue");
-        hook.put(HookAnnotations.TIMEOUT, "60s");
-        hook.put("team.example/owner", "cache");
+        Map<String, String> hook = OlderHook.annotationsWith("team.example/owner", "cache");
         return new PodBuilder(Workloads.pod(set, 0)).editMetadata().withResourceVersion(resourceVersion)
                 .addToLabels("velero-backup-schedule", "redis").addToAnnotations(hook).endMetadata().build();
     }

@@ -1,8 +1,8 @@
 package dev.firstordinal.e2e;
 
 import dev.firstordinal.hook.HookAnnotations;
-import dev.firstordinal.hook.HookScript;
 import dev.firstordinal.hook.ScheduleHook;
+import dev.firstordinal.testing.OlderHook;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Stale hooks and the schedule hook mode on a real API server, through {@code audit} and {@code audit --fix} of the
- * packaged jar (the same rule and patches as the webhook, label-self and the repairer). The namespaces are not
- * opted in, so no webhook or repairer of another test touches these pods; audit is given them with {@code -n}.
+ * packaged jar (the same rule and patches as the webhook, label-self and the repairer). The namespaces opt in
+ * with a label only these audits serve ({@link ClusterWorkloads#AUDIT_ONLY}), so no webhook or repairer of another
+ * test touches these pods.
  */
 @Tag("real-cluster")
 class HookModesClusterIT {
@@ -43,19 +44,7 @@ class HookModesClusterIT {
     }
 
     private static Command audit(String namespace, String... args) {
-        List<String> all = new java.util.ArrayList<>(List.of("audit", "-n", namespace));
-        all.addAll(List.of(args));
-        return JarCommand.run(cluster.kubeconfig(), Map.of(), all.toArray(new String[0]));
-    }
-
-    /** What an earlier release wrote: its own (signed) script, with the characters the API server escapes, and no identity. */
-    private static Map<String, String> olderReleasesHook() {
-        Map<String, String> hook = new LinkedHashMap<>();
-        hook.put(HookAnnotations.CONTAINER, "redis");
-        hook.put(HookAnnotations.COMMAND, "[\"/bin/sh\",\"-c\",\"echo '" + HookScript.SIGNATURE + " 0.0.9' >&2; [ 1 -lt 2 ] && redis-cli BGSAVE\"]");
-        hook.put(HookAnnotations.ON_ERROR, "Continue");
-        hook.put(HookAnnotations.TIMEOUT, "60s");
-        return hook;
+        return JarCommand.auditAlone(cluster.kubeconfig(), namespace, args);
     }
 
     private static void mergeMetadata(String namespace, String pod, Map<String, String> labels, Map<String, String> annotations) throws Exception {
@@ -69,13 +58,12 @@ class HookModesClusterIT {
 
     @Test
     void anOlderReleasesHookIsReportedStaleAndFixRefreshesOnlyFirstOrdinalsOwnAnnotations() throws Exception {
-        ClusterWorkloads.namespace(client, STALE_NS, Map.of());
+        ClusterWorkloads.namespace(client, STALE_NS, ClusterWorkloads.AUDIT_ONLY);
         ClusterWorkloads.create(client, ClusterWorkloads.shard(STALE_NS, "old", 2).build());
         ClusterWorkloads.create(client, ClusterWorkloads.shard(STALE_NS, "users", 1).build());
         ClusterWorkloads.awaitPods(client, STALE_NS, "old", 2);
         ClusterWorkloads.awaitPods(client, STALE_NS, "users", 1);
-        Map<String, String> old = new LinkedHashMap<>(olderReleasesHook());
-        old.put("team.example/owner", "cache");
+        Map<String, String> old = OlderHook.annotationsWith("team.example/owner", "cache");
         mergeMetadata(STALE_NS, "old-0", Map.of(LABEL, LABEL_VALUE), old);
         Map<String, String> users = Map.of(HookAnnotations.COMMAND, "[\"/bin/sh\",\"-c\",\"redis-cli SAVE > /dev/null && echo ok\"]",
                 HookAnnotations.TIMEOUT, "60s");
@@ -104,7 +92,7 @@ class HookModesClusterIT {
 
     @Test
     void inScheduleModeTheFirstOrdinalCarriesOnlyLabelsAndSwitchingBackShowsIt() {
-        ClusterWorkloads.namespace(client, SCHEDULE_NS, Map.of());
+        ClusterWorkloads.namespace(client, SCHEDULE_NS, ClusterWorkloads.AUDIT_ONLY);
         ClusterWorkloads.create(client, ClusterWorkloads.shard(SCHEDULE_NS, "sched", 3).build());
         ClusterWorkloads.awaitPods(client, SCHEDULE_NS, "sched", 3);
 

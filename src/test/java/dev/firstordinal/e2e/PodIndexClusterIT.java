@@ -34,7 +34,7 @@ class PodIndexClusterIT {
     void aPodIndexZeroScheduleMissesASetStartingAtThreeAndSweepsInEveryOtherSetsPodZero() {
         ControlPlane cluster = ControlPlane.shared();
         KubernetesClient client = cluster.admin();
-        ClusterWorkloads.namespace(client, REDIS_NS, Map.of());
+        ClusterWorkloads.namespace(client, REDIS_NS, ClusterWorkloads.AUDIT_ONLY);
         ClusterWorkloads.namespace(client, OTHER_NS, Map.of());
         ClusterWorkloads.create(client, ClusterWorkloads.shard(REDIS_NS, "shifted", 2).editSpec().withNewOrdinals().withStart(3).endOrdinals().endSpec().build());
         ClusterWorkloads.create(client, ClusterWorkloads.shard(REDIS_NS, "plain", 2).build());
@@ -43,7 +43,7 @@ class PodIndexClusterIT {
         ClusterWorkloads.awaitPods(client, REDIS_NS, "plain", 2);
         ClusterWorkloads.awaitPods(client, OTHER_NS, "postgres", 2);
 
-        Command fix = JarCommand.run(cluster.kubeconfig(), Map.of(), "audit", "-n", REDIS_NS, "--fix");
+        Command fix = JarCommand.auditAlone(cluster.kubeconfig(), REDIS_NS, "--fix");
 
         assertThat(shifted).extracting(p -> p.getMetadata().getName() + " " + POD_INDEX + "=" + p.getMetadata().getLabels().get(POD_INDEX))
                 .as("the controller's pod-index is the ordinal, not the position from ordinals.start")

@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * node), but Velero's backup status still counts the hooks it attempted.
  *
  * <p>The pods carry a backup label value of their own, so that other tests' marked pods in the shared cluster are
- * not selected; they are marked by {@code audit --fix} (the webhook's rule and patch) in namespaces that have not
- * opted in, so no webhook or repairer touches them.
+ * not selected; they are marked by {@code audit --fix} (the webhook's rule and patch) in namespaces opted in only
+ * for these audits ({@link ClusterWorkloads#AUDIT_ONLY}), so no webhook or repairer touches them.
  */
 @Tag("real-cluster")
 class ScheduleHooksVeleroClusterIT {
@@ -42,7 +42,7 @@ class ScheduleHooksVeleroClusterIT {
         cluster = ControlPlane.shared();
         KubernetesClient client = cluster.admin();
         for (String namespace : new String[]{SCHEDULE_MODE, ANNOTATIONS_MODE}) {
-            ClusterWorkloads.namespace(client, namespace, Map.of());
+            ClusterWorkloads.namespace(client, namespace, ClusterWorkloads.AUDIT_ONLY);
         }
         ClusterWorkloads.create(client, ClusterWorkloads.shard(SCHEDULE_MODE, "shard-a", 2).build());
         ClusterWorkloads.create(client, ClusterWorkloads.shard(SCHEDULE_MODE, "shard-b", 2).build());
@@ -50,9 +50,8 @@ class ScheduleHooksVeleroClusterIT {
         ClusterWorkloads.awaitPods(client, SCHEDULE_MODE, "shard-a", 2);
         ClusterWorkloads.awaitPods(client, SCHEDULE_MODE, "shard-b", 2);
         ClusterWorkloads.awaitPods(client, ANNOTATIONS_MODE, "shard-c", 2);
-        JarCommand.run(cluster.kubeconfig(), Map.of(), "audit", "-n", SCHEDULE_MODE, "--fix", "--hook-mode", "schedule",
-                "--label-value", LABEL_VALUE).orThrow();
-        JarCommand.run(cluster.kubeconfig(), Map.of(), "audit", "-n", ANNOTATIONS_MODE, "--fix", "--label-value", LABEL_VALUE).orThrow();
+        JarCommand.auditAlone(cluster.kubeconfig(), SCHEDULE_MODE, "--fix", "--hook-mode", "schedule", "--label-value", LABEL_VALUE).orThrow();
+        JarCommand.auditAlone(cluster.kubeconfig(), ANNOTATIONS_MODE, "--fix", "--label-value", LABEL_VALUE).orThrow();
 
         velero = new VeleroServer(cluster);
         velero.start();

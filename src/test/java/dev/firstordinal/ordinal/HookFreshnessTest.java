@@ -1,8 +1,8 @@
 package dev.firstordinal.ordinal;
 
 import dev.firstordinal.hook.HookAnnotations;
-import dev.firstordinal.hook.HookScript;
 import dev.firstordinal.hook.ScheduleHook;
+import dev.firstordinal.testing.OlderHook;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import org.junit.jupiter.api.Test;
@@ -28,16 +28,6 @@ class HookFreshnessTest {
                 .withNewSpec().addNewContainer().withName("metrics").withImage("exporter").endContainer()
                 .addNewContainer().withName("redis").withImage("redis:7.2").endContainer().endSpec()
                 .build();
-    }
-
-    /** The four annotations an earlier version wrote: its script (signed), no identity annotation. */
-    private static Map<String, String> olderVersionsHook() {
-        Map<String, String> hook = new LinkedHashMap<>();
-        hook.put(HookAnnotations.CONTAINER, "redis");
-        hook.put(HookAnnotations.COMMAND, "[\"/bin/sh\",\"-c\",\"# " + HookScript.SIGNATURE + " (older)\\nredis-cli BGSAVE\"]");
-        hook.put(HookAnnotations.ON_ERROR, "Fail");
-        hook.put(HookAnnotations.TIMEOUT, "300s");
-        return hook;
     }
 
     private static Map<String, String> with(Map<String, String> map, String key, String value) {
@@ -69,10 +59,10 @@ class HookFreshnessTest {
 
     @Test
     void anOlderVersionsHookIsStaleAndReplacedByTheCurrentOne() {
-        Map<String, String> old = with(olderVersionsHook(), "team.example/owner", "cache");
+        Map<String, String> old = with(OlderHook.annotations(), "team.example/owner", "cache");
         Decision decision = annotations.decide(pod("redis-0", Map.of("velero-backup-schedule", "redis"), old), "ns", ZERO);
 
-        assertThat(decision.staleAnnotations()).isEqualTo(olderVersionsHook());
+        assertThat(decision.staleAnnotations()).isEqualTo(OlderHook.annotations());
         assertThat(decision.annotationsToAdd()).isEqualTo(annotations.policy().hook().forContainer("redis"));
         assertThat(decision.labelsToAdd()).isEmpty();
         assertThat(decision.changesPod()).isTrue();
