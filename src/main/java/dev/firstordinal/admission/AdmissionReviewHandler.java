@@ -127,10 +127,9 @@ public final class AdmissionReviewHandler {
         }
         Pod pod = request.object();
         String namespace = namespaceOf(request, pod);
-        Decision decision = rule.decide(pod, namespace, starts);
-        byte[] patch = !decision.changesPod() ? null
-                : decision.isStale() ? refreshPatch(pod.getMetadata(), decision)
-                : patchFor(pod.getMetadata(), decision.labelsToAdd(), decision.annotationsToAdd());
+        // A CREATE: first-ordinal's stale marks on a pod being created are left for the repairer (as policy mode's CEL does).
+        Decision decision = rule.decide(pod, namespace, starts).atAdmission();
+        byte[] patch = decision.changesPod() ? patchFor(pod.getMetadata(), decision.labelsToAdd(), decision.annotationsToAdd()) : null;
         String name = pod.getMetadata() == null ? null : pod.getMetadata().getName();
         return new Answer(encode(request.uid(), patch, decision.warnings()), namespace, name, Optional.of(decision));
     }
@@ -221,16 +220,6 @@ public final class AdmissionReviewHandler {
     }
 
     /** The base64 (ASCII bytes) of the JSON patch that adds {@code labels} and {@code annotations}; never modified. */
-    /** A pod created with first-ordinal's stale hook marks (e.g. copied into its template from an old pod): rare, not cached. */
-    private static byte[] refreshPatch(ObjectMeta metadata, Decision decision) {
-        try {
-            return Base64.getEncoder().encode(JSON.writeValueAsBytes(PodPatch.refresh(null, metadata,
-                    decision.staleLabels(), decision.staleAnnotations(), decision.labelsToAdd(), decision.annotationsToAdd())));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode the patch", e);
-        }
-    }
-
     private byte[] patchFor(ObjectMeta metadata, Map<String, String> labels, Map<String, String> annotations) {
         boolean hasLabels = metadata.getLabels() != null && !metadata.getLabels().isEmpty();
         boolean hasAnnotations = metadata.getAnnotations() != null && !metadata.getAnnotations().isEmpty();

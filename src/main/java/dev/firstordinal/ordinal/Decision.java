@@ -67,6 +67,25 @@ public record Decision(Verdict verdict, String reason, Optional<String> stateful
         return !labelsToAdd.isEmpty() || !annotationsToAdd.isEmpty() || isStale();
     }
 
+    /**
+     * What admission adds to a pod being created (the webhook; policy mode's CEL makes the same choice): this
+     * decision without refreshes. A pod created with first-ordinal's own stale hook annotations (an old pod's
+     * manifest copied into a template) keeps them and gets no hook mark, as a pod with any hook does, and a stale
+     * container label stays; the self-repair and {@code audit --fix} refresh them once the pod exists.
+     */
+    public Decision atAdmission() {
+        if (!isStale()) {
+            return this;
+        }
+        Map<String, String> labels = new java.util.LinkedHashMap<>(labelsToAdd);
+        Map<String, String> annotations = annotationsToAdd;
+        if (!staleAnnotations.isEmpty()) {
+            labels.remove(dev.firstordinal.hook.ScheduleHook.CONTAINER_LABEL);
+            annotations = Map.of();
+        }
+        return new Decision(verdict, reason, statefulSet, ordinal, labels, annotations, warnings, startOrdinalGuessed);
+    }
+
     /** Whether the pod carries first-ordinal marks of another version or hook mode (see {@link #staleAnnotations}). */
     public boolean isStale() {
         return !staleLabels.isEmpty() || !staleAnnotations.isEmpty();

@@ -69,6 +69,20 @@ class HookFreshnessTest {
     }
 
     @Test
+    void atAdmissionAStaleHookIsKeptAsAnyHookIsAndLeftForTheRepairer() {
+        for (FirstOrdinalRule rule : new FirstOrdinalRule[]{annotations, schedule}) {
+            Decision decision = rule.decide(pod("redis-0", Map.of(), OlderHook.annotations()), "ns", ZERO);
+
+            Decision admitted = decision.atAdmission();
+
+            assertThat(decision.isStale()).isTrue();
+            assertThat(admitted.isStale()).isFalse();
+            assertThat(admitted.annotationsToAdd()).isEmpty();
+            assertThat(admitted.labelsToAdd()).isEqualTo(Map.of("velero-backup-schedule", "redis"));
+        }
+    }
+
+    @Test
     void aHookWithTheCurrentIdentityButAnotherTimeoutIsStale() {
         Map<String, String> edited = with(annotations.policy().hook().forContainer("redis"), HookAnnotations.TIMEOUT, "30s");
 
