@@ -113,14 +113,15 @@ public final class SelfLabeller {
         }
         String sent = applyPatch(namespace, live, patch);
         List<String> added = new ArrayList<>();
-        if (decision.isStale()) {
-            added.add("refreshed " + (decision.staleLabels().size() + decision.staleAnnotations().size()) + " stale hook marks");
-        }
         decision.labelsToAdd().forEach((k, v) -> added.add("label " + k + "=" + v));
         if (!decision.annotationsToAdd().isEmpty()) {
             added.add(decision.annotationsToAdd().size() + " hook annotations");
         }
-        return new Result(Action.LABELLED, where + ": added " + String.join(" and ", added), decision.warnings(), Optional.of(sent));
+        String refreshed = decision.isStale()
+                ? "removed " + (decision.staleLabels().size() + decision.staleAnnotations().size()) + " stale hook marks"
+                + (added.isEmpty() ? "" : ", then ") : "";
+        String did = refreshed + (added.isEmpty() ? "" : "added " + String.join(" and ", added));
+        return new Result(Action.LABELLED, where + ": " + did, decision.warnings(), Optional.of(sent));
     }
 
     private Result removeMarks(String namespace, String podName, Pod live, Decision decision, StatefulSet statefulSet) {

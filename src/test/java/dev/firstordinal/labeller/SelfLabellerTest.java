@@ -122,6 +122,22 @@ class SelfLabellerTest {
     }
 
     @Test
+    void refreshesAnOlderReleasesHookOnTheFirstOrdinalInOneGuardedPatch() throws Exception {
+        createStatefulSet(StatefulSetPods.statefulSet(ns, "redis", null));
+        createPod(new PodBuilder(StatefulSetPods.pod(ns, "redis", 0)).editMetadata().addToLabels("velero-backup-schedule", "redis")
+                .addToAnnotations(dev.firstordinal.testing.OlderHook.annotationsWith("prometheus.io/scrape", "true")).endMetadata().build());
+
+        Pass pass = pass("redis-0");
+
+        assertThat(pass.result().action()).isEqualTo(SelfLabeller.Action.LABELLED);
+        assertThat(pass.result().summary()).endsWith(": removed 4 stale hook marks, then added 5 hook annotations");
+        assertThat(pass.result().patch().orElseThrow()).startsWith("[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\"");
+        Map<String, String> expected = new java.util.LinkedHashMap<>(OUR_HOOK);
+        expected.put("prometheus.io/scrape", "true");
+        assertThat(pod("redis-0").getMetadata().getAnnotations()).isEqualTo(expected);
+    }
+
+    @Test
     void addsToAnnotationsThePodAlreadyHasWithoutTouchingThem() throws Exception {
         createStatefulSet(StatefulSetPods.statefulSet(ns, "redis", null));
         createPod(new PodBuilder(StatefulSetPods.pod(ns, "redis", 0))
