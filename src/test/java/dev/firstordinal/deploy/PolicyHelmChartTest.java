@@ -55,6 +55,19 @@ class PolicyHelmChartTest {
     }
 
     @Test
+    void policyModeWithTheScheduleHookModeRendersTheCommandsScheduleModePolicy() throws Exception {
+        List<JsonNode> objects = render(new Helm(DeployTree.CHART).template().withName("backup").withNamespace("backup-system")
+                .withKubeVersion("1.36.0").withValuesFile(DeployTree.CHART.resolve("ci/policy-values.yaml")).set("hook.mode", "schedule").call());
+
+        PolicyManifests.Settings settings = new PolicyManifests.Settings("backup-first-ordinal", NamespaceLabel.parse(NamespaceLabel.DEFAULT),
+                List.of("kube-system", "monitoring", "backup-system"), "backup-system", "backup-first-ordinal-start-ordinals");
+        MarkingPolicy marking = MarkingPolicy.of(MarkingPolicy.DEFAULT_LABEL_KEY, "nightly", "Fail", "300s", ReplicaTier.DEFAULT_SETTING, "schedule");
+        assertThat(only(objects, "MutatingAdmissionPolicy").get("spec")).isEqualTo(PolicyManifests.policy(marking, settings).get("spec"));
+        assertThat(only(objects, "Deployment").at("/spec/template/spec/containers/0/env").toString())
+                .contains("{\"name\":\"FIRST_ORDINAL_HOOK_MODE\",\"value\":\"schedule\"}");
+    }
+
+    @Test
     void aHookTimeoutTheChartCannotRenderFailsTheInstallWithWhatToDo() {
         assertThatThrownBy(() -> new Helm(DeployTree.CHART).template().withName("first-ordinal").withNamespace("first-ordinal")
                 .withKubeVersion("1.36.0").set("mode", "policy").set("hook.timeout", "60s").call())
