@@ -15,7 +15,8 @@ public class AdmissionBeans {
     FirstOrdinalRule firstOrdinalRule(FirstOrdinalConfig config) {
         try {
             return new FirstOrdinalRule(MarkingPolicy.of(config.label().key(), config.label().value(),
-                    config.hook().onError(), config.hook().timeout(), config.replicaTierLabels()));
+                    config.hook().onError(), config.hook().timeout(), config.replicaTierLabels(),
+                    config.hook().mode()));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("invalid first-ordinal configuration: " + e.getMessage(), e);
         }

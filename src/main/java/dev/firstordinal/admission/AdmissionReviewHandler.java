@@ -127,7 +127,8 @@ public final class AdmissionReviewHandler {
         }
         Pod pod = request.object();
         String namespace = namespaceOf(request, pod);
-        Decision decision = rule.decide(pod, namespace, starts);
+        // A CREATE: first-ordinal's stale marks on a pod being created are left for the repairer (as policy mode's CEL does).
+        Decision decision = rule.decide(pod, namespace, starts).atAdmission();
         byte[] patch = decision.changesPod() ? patchFor(pod.getMetadata(), decision.labelsToAdd(), decision.annotationsToAdd()) : null;
         String name = pod.getMetadata() == null ? null : pod.getMetadata().getName();
         return new Answer(encode(request.uid(), patch, decision.warnings()), namespace, name, Optional.of(decision));

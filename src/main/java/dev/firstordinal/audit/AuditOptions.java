@@ -30,7 +30,7 @@ final class AuditOptions {
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", completionCandidates = Formats.class, description = "table (default), json or yaml (the same fields)")
     String output;
 
-    @Option(names = "--fix", description = "add the label and hook to first-ordinal pods that lack them; remove the backup "
+    @Option(names = "--fix", description = "add the label and hook to first-ordinal pods that lack them, refresh first-ordinal's own stale hooks; remove the backup "
             + "label and first-ordinal's hook from other ordinals, never a label the StatefulSet's selector uses (those are reported)")
     boolean fix;
 

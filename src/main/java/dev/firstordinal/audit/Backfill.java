@@ -26,6 +26,10 @@ import java.util.Map;
  *       StatefulSet's selector uses its key (that would orphan the pod; reported in
  *       {@link Plan#kept()} instead), and first-ordinal's own hook annotations (a user's hook stays).
  *       The {@link PodPatch#removals} patch tests the pod's resourceVersion and each value it can before removing it.</li>
+ *   <li>A first-ordinal pod whose hook marks are first-ordinal's own but stale ({@link Decision#isStale}) gets
+ *       {@link PodPatch#refresh}: the stale marks removed, the current ones added, guarded by its resourceVersion
+ *       (a {@code test} of a hook value could never pass: the API server escapes {@code <>&}). A user's hook
+ *       is never stale and never touched.</li>
  *   <li>Skipped StatefulSets ({@code first-ordinal.dev/skip}) are left alone.</li>
  * </ul>
  */
@@ -82,8 +86,14 @@ public final class Backfill {
         if (decision.verdict() != Decision.Verdict.FIRST_ORDINAL || !decision.changesPod()) {
             return java.util.Optional.empty();
         }
-        ArrayNode patch = NODES.arrayNode();
         String resourceVersion = pod.getMetadata().getResourceVersion();
+        if (decision.isStale()) {
+            return java.util.Optional.of(new PodFix(snapshot.namespace(), pod.getMetadata().getName(), PodFix.Action.REFRESH,
+                    PodPatch.refresh(resourceVersion, pod.getMetadata(), decision.staleLabels(), decision.staleAnnotations(),
+                            decision.labelsToAdd(), decision.annotationsToAdd()),
+                    refreshDescription(decision), decision.warnings()));
+        }
+        ArrayNode patch = NODES.arrayNode();
         if (resourceVersion != null) {
             patch.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);
         }
@@ -101,6 +111,17 @@ public final class Backfill {
             parts.add(annotations.size() + " hook annotations" + (container == null ? "" : " (container " + container + ")"));
         }
         return "add " + String.join(" and ", parts);
+    }
+
+    private static String refreshDescription(Decision decision) {
+        List<String> parts = new ArrayList<>();
+        decision.staleLabels().keySet().forEach(k -> parts.add("label " + k));
+        if (!decision.staleAnnotations().isEmpty()) {
+            parts.add(decision.staleAnnotations().size() + " first-ordinal hook annotations");
+        }
+        String added = decision.labelsToAdd().isEmpty() && decision.annotationsToAdd().isEmpty()
+                ? "" : "; " + additionDescription(decision);
+        return "refresh stale hook: remove " + String.join(" and ", parts) + added;
     }
 
     private static String removalDescription(Cleanup cleanup) {

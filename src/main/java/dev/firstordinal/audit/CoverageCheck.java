@@ -2,6 +2,8 @@ package dev.firstordinal.audit;
 
 import dev.firstordinal.cluster.StatefulSets;
 import dev.firstordinal.hook.HookAnnotations;
+import dev.firstordinal.hook.HookMode;
+import dev.firstordinal.hook.ScheduleHook;
 import dev.firstordinal.ordinal.Decision;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.PodOrdinal;
@@ -27,15 +29,20 @@ import java.util.TreeMap;
  *       or a replica-tier label;</li>
  *   <li><b>uncovered</b>: the first-ordinal pod ({@code <set>-<spec.ordinals.start>}) is missing
  *       (also when the set is scaled to 0: its volumes are then not backed up), or lacks the backup
- *       label, or has no non-empty {@code pre.hook.backup.velero.io/command}, or its hook container
- *       (the {@code pre.hook.backup.velero.io/container} annotation, else the first container, as
- *       Velero does) is not one of its containers;</li>
+ *       label, or has no hook, or its hook container is not one of its containers. A hook is a non-empty
+ *       {@code pre.hook.backup.velero.io/command} (its container: the {@code pre.hook.backup.velero.io/container}
+ *       annotation, else the first container, as Velero does); in schedule hook mode also the label
+ *       {@value ScheduleHook#CONTAINER_LABEL} (its container: the label's value), which the Schedule's hook selects;</li>
+ *   <li><b>stale</b>: the first-ordinal pod has the label and a hook, but the hook marks are first-ordinal's own
+ *       and not the ones this version writes ({@link Decision#isStale}: another version's script, other
+ *       settings, or the other hook mode);</li>
  *   <li><b>overcovered</b>: the first-ordinal pod is covered, and at least one other ordinal's pod
  *       carries the backup label (any value);</li>
  *   <li><b>covered</b>: otherwise.</li>
  * </ul>
  * A set that is both uncovered and has other ordinals labelled is <b>uncovered</b> (the shard's
- * data is not backed up); the labelled ordinals are still listed. The first-ordinal pod is
+ * data is not backed up), and one that is both stale and has other ordinals labelled is <b>stale</b>; the
+ * labelled ordinals are still listed. The first-ordinal pod is
  * judged by {@link FirstOrdinalRule#decide}: whatever that rule would add is missing.
  */
 public final class CoverageCheck {
@@ -86,9 +93,12 @@ public final class CoverageCheck {
             Decision decision = rule.decide(first, snapshot.namespace(), ownStart);
             backupLabel = labels(first).get(labelKey);
             String command = annotations.get(HookAnnotations.COMMAND);
-            hook = command != null && !command.isBlank();
+            String scheduleContainer = rule.policy().hook().mode() == HookMode.SCHEDULE
+                    ? labels(first).get(ScheduleHook.CONTAINER_LABEL) : null;
+            hook = command != null && !command.isBlank() || scheduleContainer != null;
             if (hook) {
-                hookContainer = hookContainer(first, annotations);
+                // Velero runs a pod's annotation hook instead of a Schedule's.
+                hookContainer = command != null && !command.isBlank() ? hookContainer(first, annotations) : scheduleContainer;
                 hookContainerFound = hookContainer != null && containerNames(first).contains(hookContainer);
             }
             if (decision.verdict() == Decision.Verdict.NOT_OURS) {
@@ -110,6 +120,10 @@ public final class CoverageCheck {
                     problems.add(firstName + ": hook container \"" + hookContainer + "\" does not exist (Velero fails the backup hook with no such container)");
                 }
                 state = problems.isEmpty() ? CoverageState.COVERED : CoverageState.UNCOVERED;
+                if (state == CoverageState.COVERED && decision.isStale()) {
+                    state = CoverageState.STALE;
+                    problems.add(staleProblem(firstName, decision, rule));
+                }
             }
         }
         if (state != CoverageState.SKIPPED && !alsoLabelled.isEmpty()) {
@@ -125,6 +139,21 @@ public final class CoverageCheck {
         return new ShardCoverage(snapshot.namespace(), name, start, replicas, firstName, first != null, backupLabel, hook,
                 hookContainer, hookContainerFound, alsoLabelled.stream().map(p -> p.getMetadata().getName()).toList(),
                 claims, state, problems, leftAlone);
+    }
+
+    private static String staleProblem(String firstName, Decision decision, FirstOrdinalRule rule) {
+        HookAnnotations hook = rule.policy().hook();
+        if (hook.mode() == HookMode.SCHEDULE) {
+            return firstName + ": stale hook: it carries first-ordinal's hook annotations, but the hook mode is schedule"
+                    + " (the Velero Schedule holds the hook); --fix replaces them with the label " + ScheduleHook.CONTAINER_LABEL;
+        }
+        if (decision.staleAnnotations().isEmpty()) {
+            return firstName + ": stale hook: it carries the schedule mode's label " + ScheduleHook.CONTAINER_LABEL
+                    + " beside its hook annotations; --fix removes it";
+        }
+        String identity = decision.staleAnnotations().get(HookAnnotations.IDENTITY);
+        return firstName + ": stale hook " + (identity == null ? "(no " + HookAnnotations.IDENTITY + ": an older version's)" : identity)
+                + ", this version writes " + hook.identity() + "; --fix (or the self-repair) refreshes it";
     }
 
     /** The set's pods that have an ordinal, by ordinal. */

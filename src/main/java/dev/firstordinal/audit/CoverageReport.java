@@ -43,7 +43,7 @@ public record CoverageReport(List<String> namespaces, List<ShardCoverage> statef
         return counts;
     }
 
-    /** Whether any StatefulSet is uncovered or overcovered: the audit's exit code is then 1. */
+    /** Whether any StatefulSet is uncovered, overcovered or stale: the audit's exit code is then 1. */
     public boolean hasProblems() {
         return statefulSets.stream().anyMatch(s -> s.state().isProblem());
     }
@@ -63,6 +63,9 @@ public record CoverageReport(List<String> namespaces, List<ShardCoverage> statef
                 .append(counts.get(CoverageState.COVERED)).append(" covered, ")
                 .append(counts.get(CoverageState.UNCOVERED)).append(" uncovered, ")
                 .append(counts.get(CoverageState.OVERCOVERED)).append(" overcovered");
+        if (counts.get(CoverageState.STALE) > 0) {
+            out.append(", ").append(counts.get(CoverageState.STALE)).append(" stale");
+        }
         if (counts.get(CoverageState.SKIPPED) > 0) {
             out.append(", ").append(counts.get(CoverageState.SKIPPED)).append(" skipped");
         }
@@ -113,7 +116,7 @@ public record CoverageReport(List<String> namespaces, List<ShardCoverage> statef
                 s.statefulSet(),
                 pod ? s.firstPod() : s.firstPod() + " (missing)",
                 !pod ? "-" : s.backupLabel() == null ? "none" : s.backupLabel(),
-                !pod ? "-" : s.hook() ? "yes" : "no",
+                !pod ? "-" : !s.hook() ? "no" : s.state() == CoverageState.STALE ? "stale" : "yes",
                 s.hookContainer() == null ? "-" : s.hookContainerFound() ? s.hookContainer() : s.hookContainer() + " (missing)",
                 s.alsoLabelled().isEmpty() ? "-" : String.join(",", s.alsoLabelled()),
                 s.claims().isEmpty() ? "-" : String.join(",", s.claims().stream()

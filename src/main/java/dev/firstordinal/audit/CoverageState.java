@@ -13,6 +13,11 @@ public enum CoverageState {
     /** The first-ordinal pod is covered, and another ordinal carries the backup label too. */
     OVERCOVERED,
     /**
+     * The first-ordinal pod is covered, but by a hook of first-ordinal's that is not the one this version writes
+     * (another version, other settings, or the other hook mode): {@code audit --fix} and the self-repair refresh it.
+     */
+    STALE,
+    /**
      * The first-ordinal pod (or, when it is missing, the pod template) has {@code first-ordinal.dev/skip: "true"}
      * or a replica-tier label ({@code first-ordinal.replica-tier-labels}).
      */
@@ -25,6 +30,6 @@ public enum CoverageState {
     }
 
     public boolean isProblem() {
-        return this == UNCOVERED || this == OVERCOVERED;
+        return this == UNCOVERED || this == OVERCOVERED || this == STALE;
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param namespace   the pod's namespace
  * @param pod         the pod's name
- * @param action      add (to a first-ordinal pod) or remove (from another ordinal)
+ * @param action      add (to a first-ordinal pod), refresh (first-ordinal's stale hook marks on a first-ordinal pod,
+ *                    perhaps with additions) or remove (from another ordinal)
  * @param patch       the JSON patch, guarded by {@code test} operations so that it fails rather
  *                    than act on a pod that changed since it was read
  * @param description what the patch does, for people
@@ -17,7 +18,7 @@ import java.util.List;
  */
 public record PodFix(String namespace, String pod, Action action, ArrayNode patch, String description, List<String> warnings) {
 
-    public enum Action { ADD, REMOVE }
+    public enum Action { ADD, REFRESH, REMOVE }
 
     public PodFix {
         warnings = List.copyOf(warnings);

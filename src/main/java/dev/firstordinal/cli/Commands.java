@@ -17,6 +17,7 @@ public final class Commands {
     public static List<CliCommand> all() {
         return List.of(new dev.firstordinal.certs.CertsCommand(), new dev.firstordinal.audit.AuditCommand(),
                 new dev.firstordinal.preview.PreviewCommand(), new dev.firstordinal.labeller.LabelSelfCommand(),
-                new dev.firstordinal.policy.PolicyCommand(), new dev.firstordinal.policy.PolicySyncCommand());
+                new dev.firstordinal.policy.PolicyCommand(), new dev.firstordinal.policy.PolicySyncCommand(),
+                new dev.firstordinal.schedule.ScheduleCommand());
     }
 }

@@ -1,5 +1,6 @@
 package dev.firstordinal.cli;
 
+import dev.firstordinal.hook.HookMode;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import dev.firstordinal.ordinal.ReplicaTier;
@@ -21,6 +22,7 @@ public final class MarkingOptions {
     static final String HOOK_ON_ERROR = "first-ordinal.hook.on-error";
     static final String HOOK_TIMEOUT = "first-ordinal.hook.timeout";
     static final String REPLICA_TIER = "first-ordinal.replica-tier-labels";
+    static final String HOOK_MODE = "first-ordinal.hook.mode";
 
     @Option(names = "--label-key", paramLabel = "KEY",
             description = "backup label key (env FIRST_ORDINAL_LABEL_KEY; default " + MarkingPolicy.DEFAULT_LABEL_KEY + ")")
@@ -37,6 +39,11 @@ public final class MarkingOptions {
     @Option(names = "--hook-timeout", paramLabel = "DURATION",
             description = "Velero hook timeout, a Go duration (env FIRST_ORDINAL_HOOK_TIMEOUT; default 300s)")
     String hookTimeout;
+
+    @Option(names = "--hook-mode", paramLabel = "MODE",
+            description = "where the hook lives: annotations (on the pod) or schedule (in the Velero Schedule that"
+                    + " `first-ordinal schedule` renders; pods get only labels) (env FIRST_ORDINAL_HOOK_MODE; default annotations)")
+    String hookMode;
 
     @Option(names = "--replica-tier-labels", paramLabel = "KEY=VALUE[,...]",
             description = "pod labels of a shard's replica tier, left alone; none: no such rule"
@@ -64,7 +71,8 @@ public final class MarkingOptions {
                     value(labelValue, setting.apply(LABEL_VALUE), MarkingPolicy.DEFAULT_LABEL_VALUE),
                     value(hookOnError, setting.apply(HOOK_ON_ERROR), "Fail"),
                     value(hookTimeout, setting.apply(HOOK_TIMEOUT), "300s"),
-                    value(replicaTierLabels, setting.apply(REPLICA_TIER), ReplicaTier.DEFAULT_SETTING));
+                    value(replicaTierLabels, setting.apply(REPLICA_TIER), ReplicaTier.DEFAULT_SETTING),
+                    value(hookMode, setting.apply(HOOK_MODE), HookMode.ANNOTATIONS.setting()));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

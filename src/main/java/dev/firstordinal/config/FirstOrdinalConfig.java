@@ -68,6 +68,13 @@ public interface FirstOrdinalConfig {
         /** {@code pre.hook.backup.velero.io/timeout}: a Go duration with a unit. */
         @WithDefault("300s")
         String timeout();
+
+        /**
+         * Where the hook lives: {@code annotations} (on each first-ordinal pod) or {@code schedule} (in the Velero
+         * Schedule that {@code first-ordinal schedule} renders; pods get only labels). See docs/hook.md.
+         */
+        @WithDefault("annotations")
+        String mode();
     }
 
     interface Tls {

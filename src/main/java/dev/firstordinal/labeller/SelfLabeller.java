@@ -103,15 +103,25 @@ public final class SelfLabeller {
             return Result.unpatched(Action.ALREADY_LABELLED, where + " and already carries its marks; nothing to do", decision.warnings());
         }
         ObjectMeta metadata = live.getMetadata();
-        ArrayNode patch = PodPatch.additions(metadata, decision.labelsToAdd(), decision.annotationsToAdd());
-        guardWholeMapAdds(patch, metadata.getResourceVersion());
+        ArrayNode patch;
+        if (decision.isStale()) {
+            patch = PodPatch.refresh(metadata.getResourceVersion(), metadata, decision.staleLabels(), decision.staleAnnotations(),
+                    decision.labelsToAdd(), decision.annotationsToAdd());
+        } else {
+            patch = PodPatch.additions(metadata, decision.labelsToAdd(), decision.annotationsToAdd());
+            guardWholeMapAdds(patch, metadata.getResourceVersion());
+        }
         String sent = applyPatch(namespace, live, patch);
         List<String> added = new ArrayList<>();
         decision.labelsToAdd().forEach((k, v) -> added.add("label " + k + "=" + v));
         if (!decision.annotationsToAdd().isEmpty()) {
             added.add(decision.annotationsToAdd().size() + " hook annotations");
         }
-        return new Result(Action.LABELLED, where + ": added " + String.join(" and ", added), decision.warnings(), Optional.of(sent));
+        String refreshed = decision.isStale()
+                ? "removed " + (decision.staleLabels().size() + decision.staleAnnotations().size()) + " stale hook marks"
+                + (added.isEmpty() ? "" : ", then ") : "";
+        String did = refreshed + (added.isEmpty() ? "" : "added " + String.join(" and ", added));
+        return new Result(Action.LABELLED, where + ": " + did, decision.warnings(), Optional.of(sent));
     }
 
     private Result removeMarks(String namespace, String podName, Pod live, Decision decision, StatefulSet statefulSet) {

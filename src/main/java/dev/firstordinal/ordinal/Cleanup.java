@@ -2,6 +2,7 @@ package dev.firstordinal.ordinal;
 
 import dev.firstordinal.hook.HookAnnotations;
 import dev.firstordinal.hook.HookScript;
+import dev.firstordinal.hook.ScheduleHook;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 
 import java.util.LinkedHashMap;
@@ -15,7 +16,8 @@ import java.util.Map;
  *
  * <p>Rules: the backup label is removed unless its key is part of the StatefulSet's selector
  * (removing it would orphan the pod; it is reported in {@link #keptSelectorLabels()} instead).
- * Hook annotations are removed only when the command is first-ordinal's own; a user's hook stays.
+ * Hook annotations are removed only when the command is first-ordinal's own; a user's hook stays. The schedule
+ * mode's {@value ScheduleHook#CONTAINER_LABEL} is first-ordinal's own and always removed.
  *
  * @param labelsToRemove      labels to remove, with the value they have now
  * @param annotationsToRemove annotations to remove, with the value they have now
@@ -37,9 +39,12 @@ public record Cleanup(Map<String, String> labelsToRemove, Map<String, String> an
                 labelsToRemove.put(key, labels.get(key));
             }
         }
+        if (labels.containsKey(ScheduleHook.CONTAINER_LABEL)) {
+            labelsToRemove.put(ScheduleHook.CONTAINER_LABEL, labels.get(ScheduleHook.CONTAINER_LABEL));
+        }
         Map<String, String> annotationsToRemove = new LinkedHashMap<>();
         if (HookScript.isOurs(annotations.get(HookAnnotations.COMMAND))) {
-            for (String hookKey : HookAnnotations.KEYS) {
+            for (String hookKey : HookAnnotations.OWN_KEYS) {
                 if (annotations.containsKey(hookKey)) {
                     annotationsToRemove.put(hookKey, annotations.get(hookKey));
                 }

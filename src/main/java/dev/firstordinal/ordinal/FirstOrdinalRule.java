@@ -2,6 +2,8 @@ package dev.firstordinal.ordinal;
 
 import dev.firstordinal.hook.HookAnnotations;
 import dev.firstordinal.hook.HookContainer;
+import dev.firstordinal.hook.HookMode;
+import dev.firstordinal.hook.ScheduleHook;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 
@@ -28,9 +30,14 @@ import java.util.OptionalInt;
  *   <li>Pure: no I/O beyond the {@link StartOrdinalLookup} it is handed. When the lookup's answer rules the
  *       pod's ordinal out ({@link StartOrdinalLookup.StartOrdinal#ruledOut}: a cache that has not seen the
  *       set's latest start or scale), the start is read again through {@link StartOrdinalLookup#reread}.</li>
- *   <li>Additive: never overwrites or removes a label or annotation the pod has.</li>
- *   <li>The user wins: if the pod has any {@code pre.hook.backup.velero.io/*} annotation, no hook
- *       annotation is added (the label still is).</li>
+ *   <li>Additive: never overwrites or removes a label or annotation the pod has, except first-ordinal's own
+ *       stale hook marks ({@link Decision#staleAnnotations}, {@link Decision#staleLabels}): a hook first-ordinal
+ *       wrote that is not the one this version, with these settings and this {@link HookMode}, writes.</li>
+ *   <li>The user wins: if the pod has any {@code pre.hook.backup.velero.io/*} annotation that first-ordinal did
+ *       not write, no hook mark is added (the label still is) and nothing of it is ever changed.</li>
+ *   <li>Hook mode: in {@link HookMode#ANNOTATIONS} the hook is added as annotations
+ *       ({@link HookAnnotations#forContainer}); in {@link HookMode#SCHEDULE} as the label
+ *       {@value ScheduleHook#CONTAINER_LABEL} naming the hook's container, which the Velero Schedule selects.</li>
  *   <li>Idempotent: a pod that already has everything yields a decision that changes nothing, so
  *       the webhook may be re-invoked on its own output.</li>
  * </ul>
@@ -93,19 +100,37 @@ public final class FirstOrdinalRule {
         if (!orEmpty(metadata.getLabels()).containsKey(policy.labelKey())) {
             labels.put(policy.labelKey(), labelValue(metadata.getName(), annotations, warnings));
         }
+        Map<String, String> staleAnnotations = policy.hook().stale(annotations);
+        Map<String, String> staleLabels = staleLabels(orEmpty(metadata.getLabels()));
+        Map<String, String> remaining = new LinkedHashMap<>(annotations);
+        remaining.keySet().removeAll(staleAnnotations.keySet());
         Map<String, String> hook = new LinkedHashMap<>();
-        if (!HookAnnotations.userHasHook(annotations)) {
+        if (!HookAnnotations.userHasHook(remaining)) {
             Optional<HookContainer.Choice> container = HookContainer.choose(
                     metadata.getName(), pod.getSpec() == null ? null : pod.getSpec().getContainers(), annotations);
             if (container.isPresent()) {
                 container.get().warning().ifPresent(warnings::add);
-                hook.putAll(policy.hook().forContainer(container.get().container()));
+                if (policy.hook().mode() == HookMode.SCHEDULE) {
+                    if (!orEmpty(metadata.getLabels()).containsKey(ScheduleHook.CONTAINER_LABEL)) {
+                        labels.put(ScheduleHook.CONTAINER_LABEL, container.get().container());
+                    }
+                } else {
+                    hook.putAll(policy.hook().forContainer(container.get().container()));
+                }
             } else {
                 warnings.add("first-ordinal: pod " + metadata.getName() + " has no containers; no backup hook added");
             }
         }
         return new Decision(Decision.Verdict.FIRST_ORDINAL, "first ordinal " + start.value(),
-                Optional.of(statefulSet), ordinal, labels, hook, warnings, start.warning().isPresent());
+                Optional.of(statefulSet), ordinal, labels, hook, warnings, start.warning().isPresent(), staleLabels, staleAnnotations);
+    }
+
+    /** The schedule mode's container label is stale in annotations mode (the annotations name the container). */
+    private Map<String, String> staleLabels(Map<String, String> labels) {
+        if (policy.hook().mode() == HookMode.ANNOTATIONS && labels.containsKey(ScheduleHook.CONTAINER_LABEL)) {
+            return Map.of(ScheduleHook.CONTAINER_LABEL, labels.get(ScheduleHook.CONTAINER_LABEL));
+        }
+        return Map.of();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.firstordinal.ordinal;
 
 import dev.firstordinal.hook.GoDuration;
 import dev.firstordinal.hook.HookAnnotations;
+import dev.firstordinal.hook.HookMode;
 
 import java.util.regex.Pattern;
 
@@ -43,7 +44,13 @@ public record MarkingPolicy(String labelKey, String labelValue, HookAnnotations 
 
     /** @param replicaTier the replica tier setting, parsed by {@link ReplicaTier#parse} */
     public static MarkingPolicy of(String labelKey, String labelValue, String onError, String timeout, String replicaTier) {
-        return new MarkingPolicy(labelKey, labelValue, new HookAnnotations(onError, GoDuration.parse(timeout)),
+        return of(labelKey, labelValue, onError, timeout, replicaTier, HookMode.ANNOTATIONS.setting());
+    }
+
+    /** @param hookMode where the hook lives, parsed by {@link HookMode#parse} */
+    public static MarkingPolicy of(String labelKey, String labelValue, String onError, String timeout, String replicaTier,
+                                   String hookMode) {
+        return new MarkingPolicy(labelKey, labelValue, new HookAnnotations(onError, GoDuration.parse(timeout), HookMode.parse(hookMode)),
                 ReplicaTier.parse(replicaTier));
     }
 

@@ -53,6 +53,19 @@ public final class PodPatch {
         return ops;
     }
 
+    /**
+     * The patch that refreshes first-ordinal's stale marks on a pod: {@link #removals} of the stale labels and
+     * annotations (guarded by the resourceVersion, when known), then {@link #additions} of the current ones.
+     * The additions are made against the pod as read: a map that had a stale key still exists (perhaps empty)
+     * when the adds run, so each key is added on its own.
+     */
+    public static ArrayNode refresh(String resourceVersion, ObjectMeta metadata, Map<String, String> staleLabels,
+                                    Map<String, String> staleAnnotations, Map<String, String> labels, Map<String, String> annotations) {
+        ArrayNode ops = removals(resourceVersion, staleLabels, staleAnnotations);
+        ops.addAll(additions(metadata, labels, annotations));
+        return ops;
+    }
+
     private static void removeAll(ArrayNode ops, String mapPath, Map<String, String> seen) {
         seen.forEach((key, value) -> {
             String path = mapPath + "/" + JsonPointers.escape(key);

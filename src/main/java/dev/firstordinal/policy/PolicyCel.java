@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firstordinal.hook.HookAnnotations;
 import dev.firstordinal.hook.HookContainer;
+import dev.firstordinal.hook.HookMode;
+import dev.firstordinal.hook.ScheduleHook;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import dev.firstordinal.ordinal.PodOrdinal;
@@ -96,20 +98,36 @@ public final class PolicyCel {
         v.put("labelValue", "variables.scheduleOverride.hasValue() && size(variables.scheduleOverride.value()) <= 63"
                 + " && variables.scheduleOverride.value().matches(" + quote(LABEL_VALUE) + ")"
                 + " ? variables.scheduleOverride.value() : " + quote(policy.labelValue()));
-        v.put("hookCommand", quote(policy.hook().command()));
+        if (policy.hook().mode() == HookMode.ANNOTATIONS) {
+            v.put("hookCommand", quote(policy.hook().command()));
+        }
         return v;
     }
 
     /**
      * The JSON patch: nothing unless the pod is its set's first ordinal; then the backup label unless
-     * the pod has that key, and the four hook annotations unless the pod has any hook annotation of
-     * its own (or no named container). A map the pod lacks is added whole, as the webhook's patch does.
+     * the pod has that key, and the hook unless the pod has any hook annotation of its own (or no named
+     * container): in annotations mode the hook annotations, a map the pod lacks added whole, as the webhook's
+     * patch does; in schedule mode the label {@value ScheduleHook#CONTAINER_LABEL} (added after the backup
+     * label's op, so the labels map exists by then).
      */
     public String jsonPatch() {
-        Map<String, String> hook = new LinkedHashMap<>(policy.hook().forContainer("@"));
+        String label = quote(policy.labelKey());
+        String labels = String.join("\n",
+                "!variables.isFirst ? [] :",
+                "(variables.labels[?" + label + "].hasValue() ? [] : has(object.metadata.labels)",
+                "  ? [" + add("/metadata/labels/" + pointerToken(policy.labelKey()), "variables.labelValue") + "]",
+                "  : [" + add("/metadata/labels", "{" + label + ": variables.labelValue}") + "])");
+        if (policy.hook().mode() == HookMode.SCHEDULE) {
+            return String.join("\n", labels,
+                    "+ (variables.hasUserHook || variables.hookContainer == ''"
+                            + " || variables.labels[?" + quote(ScheduleHook.CONTAINER_LABEL) + "].hasValue() ? []",
+                    "  : [" + add("/metadata/labels/" + pointerToken(ScheduleHook.CONTAINER_LABEL), "variables.hookContainer") + "])");
+        }
+        Map<String, String> hook = policy.hook().forContainer("@");
         StringBuilder each = new StringBuilder();
         StringBuilder whole = new StringBuilder();
-        for (String key : HookAnnotations.KEYS) {
+        for (String key : hook.keySet()) {
             String value = switch (key) {
                 case HookAnnotations.CONTAINER -> "variables.hookContainer";
                 case HookAnnotations.COMMAND -> "variables.hookCommand";
@@ -120,12 +138,7 @@ public final class PolicyCel {
             String typed = value.startsWith("variables.") ? "string(" + value + ")" : value;
             whole.append(whole.isEmpty() ? "" : ", ").append(quote(key)).append(": ").append(typed);
         }
-        String label = quote(policy.labelKey());
-        return String.join("\n",
-                "!variables.isFirst ? [] :",
-                "(variables.labels[?" + label + "].hasValue() ? [] : has(object.metadata.labels)",
-                "  ? [" + add("/metadata/labels/" + pointerToken(policy.labelKey()), "variables.labelValue") + "]",
-                "  : [" + add("/metadata/labels", "{" + label + ": variables.labelValue}") + "])",
+        return String.join("\n", labels,
                 "+ (variables.hasUserHook || variables.hookContainer == '' ? [] : has(object.metadata.annotations)",
                 "  ? [" + each + "]",
                 "  : [" + add("/metadata/annotations", "{" + whole + "}") + "])");

@@ -3,8 +3,7 @@ package dev.firstordinal.policy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.firstordinal.cli.ManifestYaml;
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.ordinal.MarkingPolicy;
 
@@ -45,12 +44,7 @@ public final class PolicyManifests {
         }
     }
 
-    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
-            .disable(YAMLGenerator.Feature.SPLIT_LINES)
-            .build());
+    private static final ObjectMapper YAML = ManifestYaml.MAPPER;
 
     private PolicyManifests() {
     }

@@ -9,7 +9,9 @@ public enum RepairCause {
     /** A pod that became its set's first ordinal after it was created: {@code spec.ordinals.start} moved onto it. */
     START_CHANGED,
     /** first-ordinal's marks removed from a pod that is no longer (or never was) its set's first ordinal. */
-    CLEANED;
+    CLEANED,
+    /** first-ordinal's hook marks on a first-ordinal pod refreshed: written by another version, settings or hook mode. */
+    STALE_HOOK;
 
     /** The lower-case name used in metric labels and logs. */
     public String label() {

@@ -43,7 +43,7 @@ final class RepairMetrics {
                     .description("Pods the repairer patched: first-ordinal pods marked after admission, or marks removed")
                     .tag("cause", cause.label())
                     .register(registry));
-            if (cause != RepairCause.CLEANED) {
+            if (cause != RepairCause.CLEANED && cause != RepairCause.STALE_HOOK) {
                 unmarked.put(cause, Timer.builder(UNMARKED)
                         .description("How long a first-ordinal pod had gone without its marks when the repairer marked it")
                         .tag("cause", cause.label())

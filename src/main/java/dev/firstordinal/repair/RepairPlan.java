@@ -35,7 +35,8 @@ import java.util.Set;
  * <p>The cause of an addition is {@link RepairCause#START_CHANGED} when the pod is older than the set's
  * last spec change (its newest managedFields entry touching {@code spec}): it existed before its ordinal
  * became the first. Otherwise, and for a set without managedFields, {@link RepairCause#MISSED_AT_ADMISSION}.
- * A pod created unmarked whose set is changed afterwards (e.g. scaled) also counts as start-changed.
+ * A pod created unmarked whose set is changed afterwards (e.g. scaled) also counts as start-changed. A refresh of
+ * first-ordinal's own stale hook marks is {@link RepairCause#STALE_HOOK}.
  */
 public record RepairPlan(List<Repair> repairs, List<String> kept) {
 
@@ -74,6 +75,9 @@ public record RepairPlan(List<Repair> repairs, List<String> kept) {
         List<Repair> repairs = plan.fixes().stream().map(fix -> {
             if (fix.action() == PodFix.Action.REMOVE) {
                 return new Repair(fix, RepairCause.CLEANED, Optional.empty());
+            }
+            if (fix.action() == PodFix.Action.REFRESH) {
+                return new Repair(fix, RepairCause.STALE_HOOK, Optional.empty());
             }
             Optional<Instant> created = time(current.get(fix.pod()).getMetadata().getCreationTimestamp());
             boolean olderThanChange = created.isPresent() && specChanged.isPresent() && created.get().isBefore(specChanged.get());

@@ -45,7 +45,7 @@ class BackfillCommandTest {
                 .containsAllEntriesOf(webhook.labelsToAdd()).hasSize(before.getMetadata().getLabels().size() + 1);
         assertThat(after.getMetadata().getAnnotations()).isEqualTo(webhook.annotationsToAdd());
         assertThat(pod("fix-first", "cache-b-1")).isEqualTo(otherBefore);
-        assertThat(run.out()).contains("patched fix-first/cache-b-0: add label velero-backup-schedule=redis and 4 hook annotations (container redis)");
+        assertThat(run.out()).contains("patched fix-first/cache-b-0: add label velero-backup-schedule=redis and 5 hook annotations (container redis)");
         assertThat(run.out()).endsWith("3 StatefulSets in namespace fix-first: 3 covered, 0 uncovered, 0 overcovered\n");
         assertThat(run.code()).isZero();
     }
@@ -64,7 +64,7 @@ class BackfillCommandTest {
         assertThat(after.getMetadata().getAnnotations() == null ? Map.of() : after.getMetadata().getAnnotations())
                 .doesNotContainKeys(HookAnnotations.KEYS.toArray(String[]::new));
         assertThat(pod("fix-others", "cache-c-0").getMetadata().getLabels()).containsEntry("velero-backup-schedule", "redis");
-        assertThat(run.out()).contains("patched fix-others/cache-c-1: remove label velero-backup-schedule=redis and 4 first-ordinal hook annotations");
+        assertThat(run.out()).contains("patched fix-others/cache-c-1: remove label velero-backup-schedule=redis and 5 first-ordinal hook annotations");
     }
 
     @Test
@@ -113,10 +113,10 @@ class BackfillCommandTest {
 
         assertThat(client.pods().inNamespace("fix-dry").list().getItems()).isEqualTo(before);
         assertThat(run.out()).startsWith("Dry run: nothing was changed. audit --fix would apply 2 patches:\n")
-                .contains("  would patch fix-dry/cache-b-0: add label velero-backup-schedule=redis and 4 hook annotations (container redis)\n"
+                .contains("  would patch fix-dry/cache-b-0: add label velero-backup-schedule=redis and 5 hook annotations (container redis)\n"
                         + "    [{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\"")
                 .contains("{\"op\":\"add\",\"path\":\"/metadata/labels/velero-backup-schedule\",\"value\":\"redis\"}")
-                .contains("  would patch fix-dry/cache-c-1: remove label velero-backup-schedule=redis and 4 first-ordinal hook annotations\n"
+                .contains("  would patch fix-dry/cache-c-1: remove label velero-backup-schedule=redis and 5 first-ordinal hook annotations\n"
                         + "    [{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\"")
                 .contains("{\"op\":\"test\",\"path\":\"/metadata/labels/velero-backup-schedule\",\"value\":\"redis\"},"
                         + "{\"op\":\"remove\",\"path\":\"/metadata/labels/velero-backup-schedule\"}");

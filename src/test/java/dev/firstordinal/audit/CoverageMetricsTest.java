@@ -48,6 +48,20 @@ class CoverageMetricsTest {
     }
 
     @Test
+    void countsAShardWhoseHookIsAnOlderReleasesAsStale() {
+        Workloads.createNamespace(client, "metrics-stale", Shards.OPTED_IN);
+        io.fabric8.kubernetes.api.model.apps.StatefulSet set = Workloads.redis("metrics-stale", "cache", 1, null);
+        Shards.create(client, set, new io.fabric8.kubernetes.api.model.PodBuilder(Workloads.pod(set, 0)).editMetadata()
+                .addToLabels("velero-backup-schedule", "redis").addToAnnotations(dev.firstordinal.testing.OlderHook.annotations())
+                .endMetadata().build());
+
+        new CoverageMetrics(null, List.of(), () -> client, Shards.RULE, registry).run(label);
+
+        assertThat(gauge("metrics-stale", "stale")).isEqualTo(1.0);
+        assertThat(gauge("metrics-stale", "covered")).isZero();
+    }
+
+    @Test
     void dropsTheRowsOfANamespaceThatOptedOut() {
         Workloads.createNamespace(client, "leaving", Shards.OPTED_IN);
         Shards.coveredUncoveredOvercovered(client, "leaving");

@@ -167,6 +167,16 @@ class KustomizationsTest {
                 .extracting(e -> e.getName() + "=" + e.getValue()).contains("FIRST_ORDINAL_REPAIR_ENABLED=false");
     }
 
+    @Test
+    void scheduleHooksComponentSetsTheHookModeOnTheWebhook(@TempDir Path tmp) throws IOException {
+        Path cluster = clusterWithComponent(tmp, "schedule-hooks", "overlays/self-managed", "components/schedule-hooks");
+
+        List<HasMetadata> objects = KubernetesYaml.objects(Kustomize.build(cluster));
+
+        assertThat(KubernetesYaml.only(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .extracting(e -> e.getName() + "=" + e.getValue()).contains("FIRST_ORDINAL_HOOK_MODE=schedule");
+    }
+
     /** A cluster's own kustomization {@code name}: {@code resource} of a copy of deploy/kubernetes with {@code component}. */
     private static Path clusterWithComponent(Path tmp, String name, String resource, String component) throws IOException {
         Path copy = copyDeployKubernetes(tmp);

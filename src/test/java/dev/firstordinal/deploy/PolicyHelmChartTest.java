@@ -7,6 +7,7 @@ import com.marcnuri.helm.Helm;
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.policy.PolicyManifests;
 import dev.firstordinal.ordinal.MarkingPolicy;
+import dev.firstordinal.ordinal.ReplicaTier;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -20,6 +21,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PolicyHelmChartTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @Test
+    void theChartsScheduleModeCelIsTheRenderersWithThePlaceholderLabelValue() throws Exception {
+        assertThat(Files.readString(DeployTree.CHART.resolve("files/policy-cel-schedule.yaml")))
+                .as("files/policy-cel-schedule.yaml is stale: regenerate it from PolicyManifests.rulesYaml (hook mode schedule)")
+                .isEqualTo(PolicyManifests.rulesYaml(MarkingPolicy.of(MarkingPolicy.DEFAULT_LABEL_KEY, PolicyManifests.LABEL_VALUE_PLACEHOLDER,
+                        "Fail", "300s", ReplicaTier.DEFAULT_SETTING, "schedule")));
+    }
 
     @Test
     void theChartsCelIsTheRenderersWithThePlaceholderLabelValue() throws Exception {
@@ -43,6 +52,19 @@ class PolicyHelmChartTest {
         MarkingPolicy marking = MarkingPolicy.of(MarkingPolicy.DEFAULT_LABEL_KEY, "nightly", "Fail", "300s");
         assertThat(only(objects, "MutatingAdmissionPolicy").get("spec")).isEqualTo(PolicyManifests.policy(marking, settings).get("spec"));
         assertThat(only(objects, "MutatingAdmissionPolicyBinding").get("spec")).isEqualTo(PolicyManifests.binding(settings).get("spec"));
+    }
+
+    @Test
+    void policyModeWithTheScheduleHookModeRendersTheCommandsScheduleModePolicy() throws Exception {
+        List<JsonNode> objects = render(new Helm(DeployTree.CHART).template().withName("backup").withNamespace("backup-system")
+                .withKubeVersion("1.36.0").withValuesFile(DeployTree.CHART.resolve("ci/policy-values.yaml")).set("hook.mode", "schedule").call());
+
+        PolicyManifests.Settings settings = new PolicyManifests.Settings("backup-first-ordinal", NamespaceLabel.parse(NamespaceLabel.DEFAULT),
+                List.of("kube-system", "monitoring", "backup-system"), "backup-system", "backup-first-ordinal-start-ordinals");
+        MarkingPolicy marking = MarkingPolicy.of(MarkingPolicy.DEFAULT_LABEL_KEY, "nightly", "Fail", "300s", ReplicaTier.DEFAULT_SETTING, "schedule");
+        assertThat(only(objects, "MutatingAdmissionPolicy").get("spec")).isEqualTo(PolicyManifests.policy(marking, settings).get("spec"));
+        assertThat(only(objects, "Deployment").at("/spec/template/spec/containers/0/env").toString())
+                .contains("{\"name\":\"FIRST_ORDINAL_HOOK_MODE\",\"value\":\"schedule\"}");
     }
 
     @Test

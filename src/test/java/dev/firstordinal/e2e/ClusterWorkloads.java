@@ -18,6 +18,12 @@ import java.util.function.Predicate;
 final class ClusterWorkloads {
 
     static final Map<String, String> OPTED_IN = Map.of("first-ordinal.dev/backup", "enabled");
+    /**
+     * An opt-in label no webhook or repairer of the shared cluster serves: a namespace carrying it is looked after
+     * only by an {@code audit --namespace-label} given {@link #AUDIT_ONLY_LABEL} ({@link JarCommand#auditAlone}).
+     */
+    static final Map<String, String> AUDIT_ONLY = Map.of("e2e.first-ordinal.dev/audit-only", "on");
+    static final String AUDIT_ONLY_LABEL = "e2e.first-ordinal.dev/audit-only=on";
 
     private ClusterWorkloads() {
     }

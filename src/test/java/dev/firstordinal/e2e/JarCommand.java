@@ -17,6 +17,13 @@ final class JarCommand {
         return run(kubeconfig, env, List.of("-XX:TieredStopAtLevel=1"), args);
     }
 
+    /** {@code audit -n <namespace> <args>} of a namespace opted in with {@link ClusterWorkloads#AUDIT_ONLY} alone. */
+    static Command auditAlone(Path kubeconfig, String namespace, String... args) {
+        List<String> argv = new ArrayList<>(List.of("audit", "-n", namespace, "--namespace-label", ClusterWorkloads.AUDIT_ONLY_LABEL));
+        argv.addAll(List.of(args));
+        return run(kubeconfig, Map.of(), argv.toArray(new String[0]));
+    }
+
     /** The same with these JVM options instead of the default ones (e.g. the image's, {@code ImageJvm.flags()}). */
     static Command run(Path kubeconfig, Map<String, String> env, List<String> jvmOptions, String... args) {
         if (!JarProcess.JAR.toFile().isFile()) {

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The StatefulSet scenarios every marking mode must pass: the real StatefulSet controller creates the
  * pods and the real API server stores them after the mode's mutation. Each workload is created twice:
  * in an opted-in namespace and as a twin in one that is not. Stored pods may differ from their twins
- * only by the label and the four hook annotations, and only on the first ordinal. A subclass installs
+ * only by the label and the hook annotations, and only on the first ordinal. A subclass installs
  * the mode ({@link #install()}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -30,7 +30,7 @@ final class StoredPods {
     private StoredPods() {
     }
 
-    /** The four hook annotations first-ordinal adds for a hook in {@code container}, as shipped (Fail, 300s). */
+    /** The hook annotations first-ordinal adds for a hook in {@code container}, as shipped (Fail, 300s). */
     static Map<String, String> hookFor(String container) {
         return MarkingPolicy.defaults().hook().forContainer(container);
     }
@@ -43,7 +43,7 @@ final class StoredPods {
         }
         Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? Map.of() : pod.getMetadata().getAnnotations();
         annotations.forEach((k, v) -> {
-            if (k.startsWith(HookAnnotations.PREFIX)) {
+            if (k.startsWith(HookAnnotations.PREFIX) || k.equals(HookAnnotations.IDENTITY)) {
                 marks.put(k, v);
             }
         });

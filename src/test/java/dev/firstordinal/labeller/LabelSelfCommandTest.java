@@ -78,7 +78,7 @@ class LabelSelfCommandTest {
         assertThat(firstPod().getMetadata().getLabels()).containsEntry("velero-backup-schedule", "redis");
         assertThat(log()).singleElement().asString()
                 .matches("first-ordinal label-self: pod " + ns + "/redis-0 is the first ordinal \\(0\\) of StatefulSet redis: "
-                        + "added label velero-backup-schedule=redis and 4 hook annotations \\(\\d+ ms after JVM start\\)");
+                        + "added label velero-backup-schedule=redis and 5 hook annotations \\(\\d+ ms after JVM start\\)");
     }
 
     @Test

@@ -62,7 +62,7 @@ class LabelSelfJarIT {
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("first-ordinal label-self: pod jar-it/redis-0 is the first ordinal (0) of StatefulSet redis: "
-                + "added label velero-backup-schedule=redis and 4 hook annotations (");
+                + "added label velero-backup-schedule=redis and 5 hook annotations (");
         assertThat(run.output()).doesNotContain("Listening on", "started in", "Installed features");
         assertThat(client.pods().inNamespace(ns).withName("redis-0").get().getMetadata().getLabels())
                 .containsEntry("velero-backup-schedule", "redis");

@@ -110,7 +110,7 @@ class SelfLabellerTest {
 
         assertThat(pass.result().action()).isEqualTo(SelfLabeller.Action.LABELLED);
         assertThat(pass.result().summary()).isEqualTo("pod " + ns + "/redis-0 is the first ordinal (0) of StatefulSet redis: "
-                + "added label velero-backup-schedule=redis and 4 hook annotations");
+                + "added label velero-backup-schedule=redis and 5 hook annotations");
         assertThat(pass.calls()).containsExactly("GET /api/v1/namespaces/" + ns + "/pods/redis-0",
                 "GET /apis/apps/v1/namespaces/" + ns + "/statefulsets/redis", "PATCH /api/v1/namespaces/" + ns + "/pods/redis-0");
         assertThat(pass.last().getMethod()).isEqualTo("PATCH");
@@ -119,6 +119,22 @@ class SelfLabellerTest {
         assertThat(labelled.getMetadata().getLabels()).containsEntry("velero-backup-schedule", "redis")
                 .containsEntry(StatefulSetPods.SELECTOR_KEY, "redis");
         assertThat(labelled.getMetadata().getAnnotations()).isEqualTo(OUR_HOOK);
+    }
+
+    @Test
+    void refreshesAnOlderReleasesHookOnTheFirstOrdinalInOneGuardedPatch() throws Exception {
+        createStatefulSet(StatefulSetPods.statefulSet(ns, "redis", null));
+        createPod(new PodBuilder(StatefulSetPods.pod(ns, "redis", 0)).editMetadata().addToLabels("velero-backup-schedule", "redis")
+                .addToAnnotations(dev.firstordinal.testing.OlderHook.annotationsWith("prometheus.io/scrape", "true")).endMetadata().build());
+
+        Pass pass = pass("redis-0");
+
+        assertThat(pass.result().action()).isEqualTo(SelfLabeller.Action.LABELLED);
+        assertThat(pass.result().summary()).endsWith(": removed 4 stale hook marks, then added 5 hook annotations");
+        assertThat(pass.result().patch().orElseThrow()).startsWith("[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\"");
+        Map<String, String> expected = new java.util.LinkedHashMap<>(OUR_HOOK);
+        expected.put("prometheus.io/scrape", "true");
+        assertThat(pod("redis-0").getMetadata().getAnnotations()).isEqualTo(expected);
     }
 
     @Test
@@ -161,7 +177,7 @@ class SelfLabellerTest {
         Pass pass = pass("redis-2");
 
         assertThat(pass.result().action()).isEqualTo(SelfLabeller.Action.CLEANED);
-        assertThat(pass.result().summary()).endsWith(": removed velero-backup-schedule, " + String.join(", ", HookAnnotations.KEYS));
+        assertThat(pass.result().summary()).endsWith(": removed velero-backup-schedule, " + String.join(", ", HookAnnotations.OWN_KEYS));
         Pod cleaned = pod("redis-2");
         assertThat(cleaned.getMetadata().getLabels()).doesNotContainKey("velero-backup-schedule").containsEntry("tier", "cache");
         assertThat(cleaned.getMetadata().getAnnotations()).isEqualTo(Map.of("prometheus.io/scrape", "true"));

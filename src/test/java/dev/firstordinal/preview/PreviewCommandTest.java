@@ -36,11 +36,13 @@ class PreviewCommandTest {
         assertThat(run.err).isEmpty();
         assertThat(run.code).isZero();
         Path golden = resource(name + ".txt");
-        String expected = Files.readString(golden).replace(Fixtures.HOOK_COMMAND_PLACEHOLDER, HOOK_COMMAND);
+        String expected = Files.readString(golden).replace(Fixtures.HOOK_COMMAND_PLACEHOLDER, HOOK_COMMAND)
+                .replace(Fixtures.HOOK_IDENTITY_PLACEHOLDER, MarkingPolicy.defaults().hook().identity());
         if (!run.out.equals(expected)) {
             Path actual = Path.of("target", "preview-actual", name + ".txt");
             Files.createDirectories(actual.getParent());
-            Files.writeString(actual, run.out.replace(HOOK_COMMAND, Fixtures.HOOK_COMMAND_PLACEHOLDER));
+            Files.writeString(actual, run.out.replace(HOOK_COMMAND, Fixtures.HOOK_COMMAND_PLACEHOLDER)
+                    .replace(MarkingPolicy.defaults().hook().identity(), Fixtures.HOOK_IDENTITY_PLACEHOLDER));
         }
         assertThat(run.out).isEqualTo(expected);
     }

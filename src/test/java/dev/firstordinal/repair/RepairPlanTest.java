@@ -85,6 +85,27 @@ class RepairPlanTest {
     }
 
     @Test
+    void refreshesAnOlderReleasesHookOnTheFirstOrdinalAsStaleHook() {
+        StatefulSet set = set(2, null, "2026-12-06T10:00:00Z");
+        Pod old = new PodBuilder(pod(set, 0, "2026-12-06T10:00:00Z")).editMetadata().addToLabels(LABEL, "redis")
+                .addToAnnotations(dev.firstordinal.testing.OlderHook.annotations()).endMetadata().build();
+
+        RepairPlan plan = RepairPlan.of(set, List.of(old, pod(set, 1, "2026-12-06T10:00:00Z")), rule);
+
+        assertThat(RepairPlan.mayNeedRepair(old, "ns", java.util.Optional.of(dev.firstordinal.ordinal.StartOrdinalLookup.StartOrdinal.of(0)), rule))
+                .isTrue();
+        assertThat(plan.repairs()).singleElement().satisfies(repair -> {
+            assertThat(repair.fix().pod()).isEqualTo("mv-0");
+            assertThat(repair.fix().action()).isEqualTo(PodFix.Action.REFRESH);
+            assertThat(repair.cause()).isEqualTo(RepairCause.STALE_HOOK);
+            assertThat(repair.unmarkedSince()).isEmpty();
+            assertThat(ops(repair.fix())).startsWith("test /metadata/resourceVersion")
+                    .contains("remove /metadata/annotations/pre.hook.backup.velero.io~1command",
+                            "add /metadata/annotations/first-ordinal.dev~1hook");
+        });
+    }
+
+    @Test
     void cleansFirstOrdinalsMarksFromAPodNoLongerFirst() {
         StatefulSet set = set(3, 1, null);
         RepairPlan plan = RepairPlan.of(set, List.of(marked(pod(set, 1, null)), marked(pod(set, 2, null))), rule);
@@ -98,7 +119,8 @@ class RepairPlanTest {
                     "test /metadata/annotations/pre.hook.backup.velero.io~1container", "remove /metadata/annotations/pre.hook.backup.velero.io~1container",
                     "remove /metadata/annotations/pre.hook.backup.velero.io~1command",
                     "test /metadata/annotations/pre.hook.backup.velero.io~1on-error", "remove /metadata/annotations/pre.hook.backup.velero.io~1on-error",
-                    "test /metadata/annotations/pre.hook.backup.velero.io~1timeout", "remove /metadata/annotations/pre.hook.backup.velero.io~1timeout");
+                    "test /metadata/annotations/pre.hook.backup.velero.io~1timeout", "remove /metadata/annotations/pre.hook.backup.velero.io~1timeout",
+                    "test /metadata/annotations/first-ordinal.dev~1hook", "remove /metadata/annotations/first-ordinal.dev~1hook");
         });
     }
 

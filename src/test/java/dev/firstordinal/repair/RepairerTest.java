@@ -89,6 +89,25 @@ class RepairerTest {
     }
 
     @Test
+    void refreshesAnOlderReleasesHookAndLeavesAUsersHookAlone() {
+        Workloads.createNamespace(client, "upgraded", Map.of("first-ordinal.dev/backup", "enabled"));
+        StatefulSet old = set("upgraded", "old", 1);
+        client.pods().inNamespace("upgraded").resource(new PodBuilder(Workloads.pod(old, 0)).editMetadata().withNamespace("upgraded")
+                .addToLabels(LABEL, "redis").addToAnnotations(dev.firstordinal.testing.OlderHook.annotations()).endMetadata().build()).create();
+        StatefulSet users = set("upgraded", "users", 1);
+        Map<String, String> usersHook = Map.of(HookAnnotations.COMMAND, "[\"/bin/sh\",\"-c\",\"redis-cli SAVE\"]");
+        client.pods().inNamespace("upgraded").resource(new PodBuilder(Workloads.pod(users, 0)).editMetadata().withNamespace("upgraded")
+                .addToLabels(LABEL, "redis").addToAnnotations(usersHook).endMetadata().build()).create();
+
+        repairer = start("replica-a");
+
+        Await.until(Duration.ofSeconds(20), () -> annotations("upgraded", "old-0").containsKey(HookAnnotations.IDENTITY));
+        assertThat(annotations("upgraded", "old-0")).isEqualTo(MarkingPolicy.defaults().hook().forContainer("redis"));
+        assertThat(annotations("upgraded", "users-0")).isEqualTo(usersHook);
+        assertThat(registry.get(RepairMetrics.REPAIRS).tag("cause", "stale_hook").counter().count()).isEqualTo(1);
+    }
+
+    @Test
     void marksTheUnmarkedFirstOrdinalAndCleansAMarkedReplicaOfAnOptedInNamespaceOnly() {
         Workloads.createNamespace(client, "shop", Map.of("first-ordinal.dev/backup", "enabled"));
         Workloads.createNamespace(client, "elsewhere", Map.of());

@@ -1,5 +1,8 @@
 package dev.firstordinal.testing;
 
+import dev.firstordinal.hook.HookAnnotations;
+import dev.firstordinal.ordinal.MarkingPolicy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,6 +23,8 @@ public final class Fixtures {
 
     public static final ObjectMapper JSON = new ObjectMapper();
     public static final String HOOK_COMMAND_PLACEHOLDER = "${HOOK_COMMAND}";
+    /** Stands for the shipped hook's identity ({@code first-ordinal.dev/hook}), which changes with the script. */
+    public static final String HOOK_IDENTITY_PLACEHOLDER = "${HOOK_IDENTITY}";
 
     private Fixtures() {
     }
@@ -103,6 +108,9 @@ public final class Fixtures {
         if (annotations instanceof ObjectNode map
                 && HOOK_COMMAND_PLACEHOLDER.equals(map.path("pre.hook.backup.velero.io/command").asText(null))) {
             map.put("pre.hook.backup.velero.io/command", hookCommand);
+        }
+        if (annotations instanceof ObjectNode map && HOOK_IDENTITY_PLACEHOLDER.equals(map.path(HookAnnotations.IDENTITY).asText(null))) {
+            map.put(HookAnnotations.IDENTITY, MarkingPolicy.defaults().hook().identity());
         }
     }
 
