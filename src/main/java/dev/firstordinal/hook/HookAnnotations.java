@@ -1,5 +1,7 @@
 package dev.firstordinal.hook;
 
+import dev.firstordinal.json.Json;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -29,7 +31,7 @@ public final class HookAnnotations {
     public static final String TIMEOUT = PREFIX + "timeout";
     public static final List<String> KEYS = List.of(CONTAINER, COMMAND, ON_ERROR, TIMEOUT);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final String command;
     private final String onError;
