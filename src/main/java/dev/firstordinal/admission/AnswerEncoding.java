@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * The project's one encoder of what the TLS port answers: an AdmissionReview response ({@link #review}) and a
- * one-line JSON error {@code {"error": message}} ({@link #error}) for every refusal, from {@code /mutate}'s own
- * 400/404/405/408/413/429/503 to the 400/414/431 Vert.x writes itself ({@link InvalidRequestAnswers}). Both
+ * one-line JSON error {@code {"error": message}} ({@link #error}) for every refusal: the routes' own
+ * ({@link AnswerWriter}) and the 400/414/431 Vert.x writes itself ({@link InvalidRequestAnswers}). Both
  * through {@link Json#MAPPER}'s generator, so both escape alike (ASCII only).
  */
 final class AnswerEncoding {
@@ -21,10 +21,11 @@ final class AnswerEncoding {
 
     /** {@code {"error": message}}, the message on one line ({@link BadAdmissionReview#oneLine}). */
     static byte[] error(String message) {
-        ByteArrayBuilder out = new ByteArrayBuilder(64 + message.length());
+        String line = BadAdmissionReview.oneLine(message);
+        ByteArrayBuilder out = new ByteArrayBuilder(16 + line.length());
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("error", BadAdmissionReview.oneLine(message));
+            g.writeStringField("error", line);
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode an error answer", e);

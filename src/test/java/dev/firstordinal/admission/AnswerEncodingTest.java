@@ -13,7 +13,10 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The assembled answer (the common case) is byte for byte what the Jackson generator writes. */
+/**
+ * The one answer encoder: the assembled answer (the common case) is byte for byte what the Jackson generator writes,
+ * and an error is one line of ASCII JSON whatever its message holds.
+ */
 class AnswerEncodingTest {
 
     private static final byte[] PATCH = Base64.getEncoder().encode(
@@ -49,5 +52,16 @@ class AnswerEncodingTest {
         assertThat(tree.at("/response/warnings/0").asText()).isEqualTo("first-ordinal: a \"warning\"");
         assertThat(tree.at("/response/allowed").asBoolean()).isTrue();
         assertThat(tree.at("/response/patch").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void writesAnErrorAsOneLineOfAsciiJsonWhateverItsMessageHolds() throws Exception {
+        String message = "bad \"pod\"\r\nERROR forged\u001b[31m \u00e9\ud83d\ude00";
+        byte[] error = AnswerEncoding.error(message);
+
+        String text = new String(error, StandardCharsets.ISO_8859_1);
+        assertThat(text).matches("[\\x20-\\x7e]+").startsWith("{\"error\":");
+        assertThat(Json.MAPPER.readTree(error).get("error").asText())
+                .isEqualTo(BadAdmissionReview.oneLine(message)).doesNotContain("\n").doesNotContain("\r");
     }
 }
