@@ -1,8 +1,8 @@
 package dev.firstordinal.admission;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import dev.firstordinal.json.Json;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.firstordinal.ordinal.Decision;
@@ -36,7 +36,7 @@ public final class AdmissionReviewHandler {
     public static final String API_VERSION = "admission.k8s.io/v1";
     public static final String KIND = "AdmissionReview";
 
-    private static final ObjectMapper JSON = AdmissionJson.MAPPER;
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final FirstOrdinalRule rule;
     private final StartOrdinalLookup starts;
@@ -120,7 +120,7 @@ public final class AdmissionReviewHandler {
     /** Answers a review already {@linkplain #read read}, with start ordinals from {@code starts}. */
     Answer answer(AdmissionReviewReader.Request request, StartOrdinalLookup starts) throws BadAdmissionReview {
         if (!request.createsPod()) {
-            return new Answer(encode(request.uid(), null, List.of()), request.namespace(), request.name(), Optional.empty());
+            return new Answer(AnswerEncoding.review(request.uid(), null, List.of()), request.namespace(), request.name(), Optional.empty());
         }
         if (!request.hasObject()) {
             throw new BadAdmissionReview("AdmissionReview request for a pod CREATE has no object");
@@ -131,7 +131,7 @@ public final class AdmissionReviewHandler {
         Decision decision = rule.decide(pod, namespace, starts).atAdmission();
         byte[] patch = decision.changesPod() ? patchFor(pod.getMetadata(), decision.labelsToAdd(), decision.annotationsToAdd()) : null;
         String name = pod.getMetadata() == null ? null : pod.getMetadata().getName();
-        return new Answer(encode(request.uid(), patch, decision.warnings()), namespace, name, Optional.of(decision));
+        return new Answer(AnswerEncoding.review(request.uid(), patch, decision.warnings()), namespace, name, Optional.of(decision));
     }
 
     private static AdmissionReviewReader.Review parse(byte[] body) throws BadAdmissionReview {
@@ -238,113 +238,4 @@ public final class AdmissionReviewHandler {
         return base64;
     }
 
-    /**
-     * The response AdmissionReview: {@code uid}, {@code allowed: true}, {@code patch} (base64) with
-     * {@code patchType: JSONPatch} when there is a patch, {@code warnings} when there are any.
-     */
-    static byte[] encode(String uid, byte[] patch, List<String> warnings) {
-        if (warnings.isEmpty() && writtenAsIs(uid)) {
-            return assemble(uid, patch);
-        }
-        return generate(uid, patch, warnings);
-    }
-
-    private static final byte[] ANSWER_HEAD = ("{\"apiVersion\":\"" + API_VERSION + "\",\"kind\":\"" + KIND
-            + "\",\"response\":{\"uid\":\"").getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ALLOWED = "\",\"allowed\":true".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PATCH_HEAD = ",\"patchType\":\"JSONPatch\",\"patch\":\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PATCH_TAIL = "\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ANSWER_TAIL = "}}".getBytes(StandardCharsets.US_ASCII);
-
-    /**
-     * The common answer (no warnings, a UUID-like uid) as one array of exactly its size: the same bytes
-     * {@link #generate} writes, without a generator, a growing buffer and a final copy.
-     */
-    private static byte[] assemble(String uid, byte[] patch) {
-        int size = ANSWER_HEAD.length + uid.length() + ALLOWED.length + ANSWER_TAIL.length
-                + (patch == null ? 0 : PATCH_HEAD.length + patch.length + PATCH_TAIL.length);
-        byte[] out = new byte[size];
-        int at = put(out, 0, ANSWER_HEAD);
-        for (int i = 0; i < uid.length(); i++) {
-            out[at++] = (byte) uid.charAt(i); // ASCII only (writtenAsIs): one byte per char
-        }
-        at = put(out, at, ALLOWED);
-        if (patch != null) {
-            at = put(out, at, PATCH_HEAD);
-            at = put(out, at, patch);
-            at = put(out, at, PATCH_TAIL);
-        }
-        put(out, at, ANSWER_TAIL);
-        return out;
-    }
-
-    private static int put(byte[] out, int at, byte[] part) {
-        System.arraycopy(part, 0, out, at, part.length);
-        return at + part.length;
-    }
-
-    /** Printable ASCII other than {@code "} and {@code \}: characters JSON (and Jackson) write unescaped. */
-    static boolean writtenAsIs(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Longest warning, in characters: the API server truncates longer ones (Kubernetes documents 256), and a warning
-     * quotes pod-supplied names of any length (mutating admission runs before the object is validated).
-     */
-    static final int MAX_WARNING_CHARS = 256;
-    /** All warnings of one answer together, in characters: the API server drops warnings past 4096 characters. */
-    static final int MAX_WARNINGS_CHARS = 4096;
-
-    /** The warnings as the answer carries them: each cut to {@link #MAX_WARNING_CHARS}, and none past {@link #MAX_WARNINGS_CHARS} in all. */
-    static List<String> bounded(List<String> warnings) {
-        List<String> kept = new java.util.ArrayList<>(warnings.size());
-        int total = 0;
-        for (String warning : warnings) {
-            String cut = warning.length() <= MAX_WARNING_CHARS ? warning : LogText.cut(warning, MAX_WARNING_CHARS - 1) + "\u2026";
-            if (total + cut.length() > MAX_WARNINGS_CHARS) {
-                break;
-            }
-            total += cut.length();
-            kept.add(cut);
-        }
-        return kept;
-    }
-
-    /** Any answer, through Jackson (escaping the uid and the warnings, {@linkplain #bounded bounded}). */
-    static byte[] generate(String uid, byte[] patch, List<String> warnings) {
-        ByteArrayBuilder out = new ByteArrayBuilder(patch == null ? 160 : 192 + patch.length);
-        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("apiVersion", API_VERSION);
-            g.writeStringField("kind", KIND);
-            g.writeObjectFieldStart("response");
-            g.writeStringField("uid", uid);
-            g.writeBooleanField("allowed", true);
-            if (patch != null) {
-                g.writeStringField("patchType", "JSONPatch");
-                g.writeFieldName("patch");
-                // base64 needs no JSON escaping: copied as it is, not character by character
-                g.writeRawUTF8String(patch, 0, patch.length);
-            }
-            if (!warnings.isEmpty()) {
-                g.writeArrayFieldStart("warnings");
-                for (String warning : bounded(warnings)) {
-                    g.writeString(warning);
-                }
-                g.writeEndArray();
-            }
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode the AdmissionReview response", e);
-        }
-        return out.toByteArray();
-    }
 }

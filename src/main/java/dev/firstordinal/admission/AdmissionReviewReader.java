@@ -1,5 +1,7 @@
 package dev.firstordinal.admission;
 
+import dev.firstordinal.json.Json;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -17,7 +19,7 @@ import static dev.firstordinal.admission.JsonTokens.text;
  * {@code apiVersion}/{@code kind}, the request's uid, kind, operation, subresource, name and
  * namespace, and of a pod being created its metadata (name, namespace, labels, annotations,
  * ownerReferences) and its containers' names and images ({@link MinimalPodReader}). Everything else is checked to be
- * well-formed JSON (within {@link AdmissionJson#MAX_NESTING_DEPTH}) and skipped.
+ * well-formed JSON (within {@link Json#MAX_NESTING_DEPTH}) and skipped.
  *
  * <p>Why not bind the review to fabric8's {@code AdmissionReview}: its {@code request.object} is
  * a polymorphic {@code KubernetesResource}, whose deserializer loads the whole fabric8 model (some
@@ -32,7 +34,7 @@ import static dev.firstordinal.admission.JsonTokens.text;
  */
 final class AdmissionReviewReader {
 
-    private static final JsonFactory JSON = AdmissionJson.MAPPER.getFactory();
+    private static final JsonFactory JSON = Json.MAPPER.getFactory();
 
     /** The parts of {@code admission.k8s.io/v1} AdmissionReview the webhook uses. */
     record Review(String apiVersion, String kind, Request request) {

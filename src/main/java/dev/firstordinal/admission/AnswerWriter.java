@@ -1,6 +1,5 @@
 package dev.firstordinal.admission;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -10,7 +9,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.Logger;
 
-import java.util.Map;
 
 /**
  * Writes {@code /mutate}'s answers: JSON, timed from the request's start ({@link #STARTED}) into
@@ -129,14 +127,9 @@ final class AnswerWriter {
         return started == null ? System.nanoTime() : started;
     }
 
+    /** The JSON error body ({@link AnswerEncoding#error}). */
     static Buffer json(String message) {
-        byte[] json;
-        try {
-            json = AdmissionJson.MAPPER.writeValueAsBytes(Map.of("error", BadAdmissionReview.oneLine(message)));
-        } catch (JsonProcessingException e) {
-            json = "{\"error\":\"bad request\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        }
-        return Buffer.buffer(json);
+        return Buffer.buffer(AnswerEncoding.error(message));
     }
 
     /** A JSON error answer outside {@code /mutate}'s accounting (405, 404, 503). */

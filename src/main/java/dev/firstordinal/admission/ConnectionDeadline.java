@@ -85,6 +85,7 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
             OPEN.put(key, this);
         }
         arm(headerTimeoutNanos);
+        InvalidRequestAnswers.installWhenReady(ctx.pipeline());
         super.channelActive(ctx);
     }
 

@@ -54,6 +54,8 @@ public class ConnectionGuard {
     public static final String HEADER_TIMEOUTS = "first_ordinal.http.header.timeouts";
     public static final String EVICTED = "first_ordinal.http.connections.evicted";
 
+    private static final String ACCEPTOR = "first-ordinal-accept";
+
     private final long headerTimeoutNanos;
     private final long idleTimeoutNanos;
     private final int sourceRatePerSecond;
@@ -77,29 +79,45 @@ public class ConnectionGuard {
                 .register(registry);
     }
 
-    /** Quarkus fires this (asynchronously) once the HTTPS server listens; the management port listens before it. */
+    /** How often, 100 ms apart, a server not listening yet is looked for again before an ERROR says it is unguarded. */
+    private static final int INSTALL_ATTEMPTS = 100;
+
+    /**
+     * Quarkus fires this (asynchronously) once the HTTPS server listens. The management server usually listens before
+     * it, but Quarkus does not promise so: a server not found yet is looked for again, 100 ms apart, for ten seconds.
+     */
     void serverStarted(@ObservesAsync HttpsServerStart start, Vertx vertx) {
-        if (!installed.compareAndSet(false, true)) {
-            return;
+        if (installed.compareAndSet(false, true)) {
+            install(vertx, 1);
         }
+    }
+
+    private void install(Vertx vertx, int attempt) {
         List<HttpsServerChannels.Listening> servers = HttpsServerChannels.of(vertx);
-        if (servers.stream().noneMatch(HttpsServerChannels.Listening::tls)) {
-            // Not silently: without it there is no connection cap and no header deadline.
-            LOG.error("cannot guard the HTTPS port: no listening TLS server channel found in Vert.x; "
-                    + "no connection limit and no header timeout apply");
-        }
-        if (servers.stream().allMatch(HttpsServerChannels.Listening::tls)) {
-            LOG.error("cannot guard the management port: no listening plain HTTP server channel found in Vert.x; "
-                    + "no connection limit and no header timeout apply to it");
-        }
         for (HttpsServerChannels.Listening server : servers) {
-            server.channel().pipeline().addFirst("first-ordinal-accept",
+            if (server.channel().pipeline().get(ACCEPTOR) != null) {
+                continue;
+            }
+            server.channel().pipeline().addFirst(ACCEPTOR,
                     server.tls() ? new Acceptor(limit, headerTimeouts) : new Acceptor(managementLimit, null));
             if (server.tls()) {
                 tlsGuarded = true;
             } else {
                 managementGuarded = true;
             }
+        }
+        if (!inForce() && attempt < INSTALL_ATTEMPTS) {
+            vertx.setTimer(100, id -> install(vertx, attempt + 1));
+            return;
+        }
+        if (!tlsGuarded) {
+            // Not silently: without it there is no connection cap and no header deadline.
+            LOG.error("cannot guard the HTTPS port: no listening TLS server channel found in Vert.x; "
+                    + "no connection limit and no header timeout apply");
+        }
+        if (!managementGuarded) {
+            LOG.error("cannot guard the management port: no listening plain HTTP server channel found in Vert.x; "
+                    + "no connection limit and no header timeout apply to it");
         }
         LOG.infof("connection guard installed on %s: at most %d connections on the TLS port, %d on the management port "
                         + "(%d new a second per source on each); header timeout %d ms, idle timeout %d ms",

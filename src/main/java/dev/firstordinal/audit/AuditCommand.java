@@ -1,7 +1,8 @@
 package dev.firstordinal.audit;
 
+import dev.firstordinal.json.Json;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstordinal.cli.CliCommand;
 import dev.firstordinal.cli.ClusterAccess;
@@ -51,7 +52,7 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
     @Mixin
     HelpOption help = new HelpOption();
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Supplier<KubernetesClient> clients;
     private final PrintStream out;

@@ -1,5 +1,7 @@
 package dev.firstordinal.hook;
 
+import dev.firstordinal.json.Json;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -43,7 +45,7 @@ public final class HookAnnotations {
     /** Every annotation first-ordinal writes for its hook. */
     public static final List<String> OWN_KEYS = Stream.concat(KEYS.stream(), Stream.of(IDENTITY)).toList();
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final List<String> argv;
     private final String command;

@@ -1,5 +1,7 @@
 package dev.firstordinal.policy;
 
+import dev.firstordinal.json.Json;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firstordinal.hook.HookAnnotations;
@@ -36,7 +38,7 @@ public final class PolicyCel {
     static final String DIGITS = "^[0-9]{1,10}$";
     static final String MAX_INT = "2147483647";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final MarkingPolicy policy;
 

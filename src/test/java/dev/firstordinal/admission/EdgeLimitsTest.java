@@ -91,6 +91,42 @@ class EdgeLimitsTest {
         }
     }
 
+    /**
+     * Requests the HTTP decoder refuses before any route sees them (a request line or headers past Vert.x's limits, a
+     * malformed header), on the TLS port and on the management port: each answer carries the one-line JSON error every
+     * other refusal has. Before: Vert.x answered them with an empty body.
+     */
+    @Test
+    void answersRequestsTheHttpDecoderRefusesWithTheOneLineJsonError() throws Exception {
+        java.util.Map<Integer, String> requests = java.util.Map.of(
+                414, "GET /" + "a".repeat(8_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                431, "GET /mutate HTTP/1.1\r\nHost: localhost\r\nX-Pad: " + "p".repeat(24_000) + "\r\n\r\n",
+                400, "POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Length: twelve\r\n\r\n");
+        for (var request : requests.entrySet()) {
+            byte[] bytes = request.getValue().getBytes(StandardCharsets.US_ASCII);
+            try (RawTls client = connect(10_000)) {
+                client.write(bytes);
+                assertOneLineJsonError(client.read(), request.getKey(), "TLS port");
+            }
+            try (java.net.Socket plain = new java.net.Socket("127.0.0.1", metrics.getPort())) {
+                plain.setSoTimeout(10_000);
+                plain.getOutputStream().write(bytes);
+                String answer = new String(plain.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                int split = answer.indexOf("\r\n\r\n");
+                assertThat(split).as("management port answer: %s", answer).isPositive();
+                assertOneLineJsonError(new RawTls.Answer(Integer.parseInt(answer.substring(9, 12)), answer.substring(0, split),
+                        answer.substring(split + 4)), request.getKey(), "management port");
+            }
+        }
+    }
+
+    private static void assertOneLineJsonError(RawTls.Answer answer, int status, String port) throws Exception {
+        assertThat(answer.status()).as("%s, %d", port, status).isEqualTo(status);
+        assertThat(answer.headers()).as("%s, %d", port, status).containsIgnoringCase("content-type: application/json");
+        assertThat(Fixtures.tree(answer.body().getBytes(StandardCharsets.UTF_8)).get("error").asText())
+                .as("%s, %d", port, status).isEqualTo(InvalidRequestAnswers.messageFor(status)).doesNotContain("\n");
+    }
+
     @Test
     void answersABodyThatDoesNotArriveInTimeWith408AndCountsItApartFromBadRequests() throws Exception {
         double bad = counter("first_ordinal_admission_requests_total{outcome=\"error\",reason=\"bad-request\"}");

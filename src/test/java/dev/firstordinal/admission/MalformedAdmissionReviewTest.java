@@ -1,5 +1,7 @@
 package dev.firstordinal.admission;
 
+import dev.firstordinal.json.Json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -102,7 +104,7 @@ class MalformedAdmissionReviewTest {
         for (byte b : answer) {
             assertThat(b).as("answer is ASCII").isBetween((byte) 0x00, (byte) 0x7f);
         }
-        JsonNode reread = AdmissionJson.MAPPER.readTree(answer);
+        JsonNode reread = Json.MAPPER.readTree(answer);
         assertThat(reread.at("/response/allowed").asBoolean()).isTrue();
         assertThat(reread.at("/response/warnings/0").asText()).contains("app\udc3f");
     }

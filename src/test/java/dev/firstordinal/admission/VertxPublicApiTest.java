@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The project uses Vert.x through its public API: no import of a Vert.x {@code impl} package and no reflection on
- * Vert.x classes, except in {@link HttpsServerChannels}, the one class left that finds the listening server channels
- * (issue 28: replacing it needs a listener the project owns). A new reach into Vert.x internals fails here.
+ * Vert.x classes, except in {@link HttpsServerChannels}, the one class left that finds the listening server channels:
+ * Vert.x 4.5 has no public API that sees a connection before its TLS handshake, where the connection cap, the
+ * per-source rate and the header deadline act (docs/operations-limits.md). A new reach into Vert.x internals fails here.
  */
 class VertxPublicApiTest {
 

@@ -1,5 +1,7 @@
 package dev.firstordinal.fuzz;
 
+import dev.firstordinal.json.Json;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -55,6 +57,6 @@ class AdmissionFuzzCorpusTest {
     }
 
     private static com.fasterxml.jackson.databind.JsonNode tree(String json) throws IOException {
-        return dev.firstordinal.admission.AdmissionJson.MAPPER.readTree(json);
+        return dev.firstordinal.json.Json.MAPPER.readTree(json);
     }
 }

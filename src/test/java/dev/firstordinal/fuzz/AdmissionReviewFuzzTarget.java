@@ -2,7 +2,7 @@ package dev.firstordinal.fuzz;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.firstordinal.admission.AdmissionJson;
+import dev.firstordinal.json.Json;
 import dev.firstordinal.admission.AdmissionReviewHandler;
 import dev.firstordinal.admission.BadAdmissionReview;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
@@ -80,7 +80,7 @@ public final class AdmissionReviewFuzzTarget {
         // server, but the handler reads only the fields it needs; the patch must still apply to the
         // object exactly as it was sent.
         JsonNode before = ApiServerPatch.asApiServerSerializes(podOf(body)
-                .<JsonNode>map(AdmissionJson.MAPPER::valueToTree)
+                .<JsonNode>map(Json.MAPPER::valueToTree)
                 .orElseGet(() -> request.path("object")));
         JsonNode after;
         try {
@@ -94,7 +94,7 @@ public final class AdmissionReviewFuzzTarget {
         ((ObjectNode) again.get("request")).set("object", after);
         AdmissionReviewHandler.Answer second;
         try {
-            second = HANDLER.handle(AdmissionJson.MAPPER.writeValueAsBytes(again));
+            second = HANDLER.handle(Json.MAPPER.writeValueAsBytes(again));
         } catch (Exception e) {
             throw new AssertionError("the webhook rejects its own output: " + e.getMessage(), e);
         }
@@ -123,9 +123,9 @@ public final class AdmissionReviewFuzzTarget {
 
     private static java.util.Optional<Pod> podOf(byte[] body) {
         try {
-            AdmissionReview review = AdmissionJson.MAPPER.readValue(body, AdmissionReview.class);
+            AdmissionReview review = Json.MAPPER.readValue(body, AdmissionReview.class);
             Object object = review.getRequest().getObject();
-            return java.util.Optional.of(object instanceof Pod pod ? pod : AdmissionJson.MAPPER.convertValue(object, Pod.class));
+            return java.util.Optional.of(object instanceof Pod pod ? pod : Json.MAPPER.convertValue(object, Pod.class));
         } catch (Exception notDecodableByTheFullModel) {
             return java.util.Optional.empty();
         }
@@ -133,7 +133,7 @@ public final class AdmissionReviewFuzzTarget {
 
     private static JsonNode tree(byte[] json) {
         try {
-            return AdmissionJson.MAPPER.readTree(json);
+            return Json.MAPPER.readTree(json);
         } catch (Exception e) {
             throw new AssertionError("not JSON: " + e.getMessage(), e);
         }

@@ -1,5 +1,7 @@
 package dev.firstordinal.certs.selfmanaged;
 
+import dev.firstordinal.json.Json;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.firstordinal.certs.Pem;
@@ -26,7 +28,7 @@ import java.util.List;
 final class WebhookCaBundle {
 
     private static final Logger LOG = Logger.getLogger(SelfManagedCertificates.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final KubernetesClient client;
     private final String name;

@@ -1,4 +1,4 @@
-package dev.firstordinal.admission;
+package dev.firstordinal.json;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -7,8 +7,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-/** The one ObjectMapper of the admission path: built once, thread-safe, with tight nesting limits. */
-public final class AdmissionJson {
+/**
+ * The project's one JSON mapper: built once, thread-safe, with tight nesting limits, refusing duplicate keys and
+ * writing only ASCII. The admission path reads and answers reviews with it; every other JSON the project reads or
+ * writes (hook annotations, CEL literals, patches, reports) goes through it too, so that all of it is escaped alike.
+ */
+public final class Json {
 
     /** Real pods nest a few dozen levels; anything deeper is an attack or a bug. */
     public static final int MAX_NESTING_DEPTH = 200;
@@ -30,6 +34,6 @@ public final class AdmissionJson {
                 .build());
     }
 
-    private AdmissionJson() {
+    private Json() {
     }
 }
