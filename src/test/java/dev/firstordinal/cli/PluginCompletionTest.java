@@ -30,7 +30,7 @@ class PluginCompletionTest {
     void aNewWordAfterThePluginNameIsACommandWithItsSummary() {
         List<String> lines = complete("");
 
-        assertThat(names(lines)).containsExactly("serve", "certs", "audit", "preview", "label-self", "policy", "policy-sync",
+        assertThat(names(lines)).containsExactly("serve", "certs", "audit", "preview", "label-self", "policy", "policy-sync", "schedule",
                 "completion", "version", "help", ":4");
         assertThat(lines).anyMatch(l -> l.startsWith("audit\t") && l.length() > "audit\t".length());
     }

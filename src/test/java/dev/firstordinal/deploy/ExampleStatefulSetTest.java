@@ -149,7 +149,7 @@ class ExampleStatefulSetTest {
         Map<String, String> claimLabels = claimLabels(STATEFUL_SET, "data");
 
         assertThat(claimLabels).containsEntry("app", "redis-shard-0").doesNotContainKey(MarkingPolicy.DEFAULT_LABEL_KEY);
-        assertThat(DeployTree.read(DeployTree.VELERO.resolve("RESTORE.md"))).contains("--selector app=redis-shard-0");
+        assertThat(DeployTree.read(DeployTree.VELERO.resolve("RESTORE.md"))).contains("--selector \"app=$SHARD\"").contains("SHARDS=\"redis-shard-0 ");
     }
 
     @Test
