@@ -52,6 +52,7 @@ public final class ScaleBench {
     private final List<String> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private StatefulSet probe;
+    private List<String> options = List.of();
 
     private ScaleBench(ControlPlane cluster, ClusterWebhook webhook, int podsPerSet, Path out, Duration budget) {
         this.cluster = cluster;
@@ -78,6 +79,10 @@ public final class ScaleBench {
         }
         List<String> options = new ArrayList<>(ImageJvm.flags());
         options.addAll(List.of("-Dfirst-ordinal.coverage.initial-delay=5s", "-Dfirst-ordinal.coverage.interval=30s"));
+        String extra = System.getenv().getOrDefault("SCALE_WEBHOOK_OPTIONS", "").strip();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
+        }
         ClusterBench.main("scale-bench", out, (cluster, webhook) -> {
             ScaleBench bench = new ScaleBench(cluster, webhook, podsPerSet, out, budget);
             return bench.run(stages, options);
@@ -85,6 +90,7 @@ public final class ScaleBench {
     }
 
     private String run(int[] stages, List<String> options) throws Exception {
+        this.options = options;
         for (int n = 0; n < NAMESPACES; n++) {
             ClusterWorkloads.namespace(client, "fleet-" + n, ClusterWorkloads.OPTED_IN);
         }
@@ -270,7 +276,8 @@ public final class ScaleBench {
                         + "Bitnami-sized template (~7 KB) in ").append(NAMESPACES).append(" opted-in namespaces, ").append(podsPerSet)
                 .append(" Pending pods and claims each, created by the StatefulSet controller and admitted by the webhook; ")
                 .append("the packaged jar with the image's JVM flags (`").append(String.join(" ", ImageJvm.flags())).append("`), ")
-                .append("coverage every 30 s. Heap after GC: right after `jcmd GC.run`. 1-minute load average at this writing: ")
+                .append("coverage every 30 s").append(options.stream().filter(o -> o.startsWith("-Dfirst-ordinal.") && !o.contains("coverage."))
+                        .map(o -> ", `" + o + "`").reduce("", String::concat)).append(". Heap after GC: right after `jcmd GC.run`. 1-minute load average at this writing: ")
                 .append(ClusterBench.loadAverage()).append(" (2 cores, shared).\n\n")
                 .append("| moment | RSS MiB | peak RSS MiB | heap used MiB | heap after GC MiB | coverage run |\n| --- | --- | --- | --- | --- | --- |\n");
         rows.forEach(r -> md.append(r).append('\n'));
