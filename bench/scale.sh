@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Issue #31's scale benchmark: memory per StatefulSet and per pod, then the webhook (image JVM flags) and
-# audit against a real control plane holding SETS StatefulSets with PODS_PER_SET Pending pods each.
+# audit against a real control plane whose fleet grows in STAGES (StatefulSets, comma-separated) with
+# PODS_PER_SET Pending pods each; the whole run ends within MINUTES.
 #
-#   bench/scale.sh [SETS] [PODS_PER_SET]      # default 2000 3; the issue's figure is 10000 3
+#   bench/scale.sh [STAGES] [PODS_PER_SET] [MINUTES]    # default 1000,10000 3 90 (the issue's 10,000 sets, 30,000 pods)
+#   SCALE_WEBHOOK_OPTIONS="-Dfirst-ordinal.repair.enabled=false" bench/scale.sh    # extra webhook JVM options
 #
 # Memory per object: bench/MemoryPerObject.java, whole client objects (what a coverage run held before
 # #31, the baseline) against what first-ordinal keeps now, in one JVM. The real-cluster part:
@@ -12,8 +14,10 @@
 # "Scale on a real control plane" sections of bench/RESULTS.md (bench/run.sh keeps them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SETS=${1:-2000}
+source bench/jdk.sh
+STAGES=${1:-1000,10000}
 PODS_PER_SET=${2:-3}
+MINUTES=${3:-90}
 OUT=bench/out
 RESULTS=${BENCH_RESULTS:-bench/RESULTS.md}
 mkdir -p "$OUT"
@@ -23,13 +27,13 @@ if [[ ! -s $OUT/test-classpath.txt || pom.xml -nt $OUT/test-classpath.txt ]]; th
     -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/test-classpath.txt" >&2
 fi
 APP_CP=$(ls target/quarkus-app/app/*.jar):$(ls target/quarkus-app/lib/main/*.jar | tr '\n' ':')
-java -XX:+UseSerialGC -Xmx1g -cp "$APP_CP" bench/MemoryPerObject.java deploy/examples/redis-sentinel/statefulset.yaml 3000 \
+"$JAVA" -XX:+UseSerialGC -Xmx1g -cp "$APP_CP" bench/MemoryPerObject.java deploy/examples/redis-sentinel/statefulset.yaml 3000 \
   2>/dev/null > "$OUT/memory-per-object.txt"
 rm -rf target/e2e/scale-bench
-java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "target/test-classes:target/classes:$(cat "$OUT/test-classpath.txt")" \
-  dev.firstordinal.e2e.ScaleBench "$SETS" "$PODS_PER_SET" "$OUT/scale-results.md"
+"$JAVA" -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "target/test-classes:target/classes:$(cat "$OUT/test-classpath.txt")" \
+  dev.firstordinal.e2e.ScaleBench "$STAGES" "$PODS_PER_SET" "$OUT/scale-results.md" "$MINUTES"
 
-python3 - "$OUT/memory-per-object.txt" "$OUT/scale-results.md" "$RESULTS" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$SETS $PODS_PER_SET" <<'PY'
+python3 - "$OUT/memory-per-object.txt" "$OUT/scale-results.md" "$RESULTS" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$STAGES $PODS_PER_SET $MINUTES" <<'PY'
 import re, sys
 memory, scale, target, when, args = open(sys.argv[1]).read().strip(), open(sys.argv[2]).read().strip(), sys.argv[3], sys.argv[4], sys.argv[5]
 load = open("/proc/loadavg").read().split()[:3]

@@ -4,12 +4,9 @@ import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import dev.firstordinal.policy.PolicyManifests;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,24 +36,16 @@ public final class ApiServerLatencyBench {
     }
 
     public static void main(String[] args) {
-        try {
-            run(args);
-            System.exit(0);
-        } catch (Throwable e) {
-            // Exit, so that the shutdown hooks stop the control plane and the webhook even when the run failed.
-            e.printStackTrace();
-            System.exit(1);
-        }
-    }
-
-    private static void run(String[] args) throws Exception {
         int pods = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         Path out = Path.of(args.length > 1 ? args[1] : "bench/out/apiserver-results.md");
         if (pods < 30 || pods > 5000) {
             throw new IllegalArgumentException("pods must be 30..5000, not " + pods);
         }
-        ControlPlane cluster = ControlPlane.shared();
-        ClusterWebhook.shared();
+        ClusterBench.main("control-plane", out, (cluster, webhook) -> run(cluster, webhook, pods));
+    }
+
+    private static String run(ControlPlane cluster, ClusterWebhook webhook, int pods) throws Exception {
+        webhook.start();
         KubernetesClient client = cluster.admin();
         Map<String, String> scenarios = new LinkedHashMap<>();
         scenarios.put("no mutation", "bench-none");
@@ -84,7 +73,7 @@ public final class ApiServerLatencyBench {
         Map<String, List<Long>> micros = new LinkedHashMap<>();
         scenarios.keySet().forEach(s -> micros.put(s, new ArrayList<>()));
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        double loadBefore = loadAverage();
+        double loadBefore = ClusterBench.loadAverage();
         try {
             for (int round = -1; round < ROUNDS; round++) { // round -1: warm-up, not counted
                 for (var scenario : scenarios.entrySet()) {
@@ -100,7 +89,7 @@ public final class ApiServerLatencyBench {
         } finally {
             pool.shutdown();
         }
-        double loadAfter = loadAverage();
+        double loadAfter = ClusterBench.loadAverage();
         // Each scenario did what it says: first ordinals marked by the webhook and by the policy, nothing else.
         for (String namespace : scenarios.values()) {
             boolean marks = !namespace.equals("bench-none");
@@ -112,10 +101,7 @@ public final class ApiServerLatencyBench {
                 }
             }
         }
-        String report = report(micros, loadBefore, loadAfter, cluster.admin().getKubernetesVersion().getGitVersion());
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, report);
-        System.out.print(report);
+        return report(micros, loadBefore, loadAfter, cluster.admin().getKubernetesVersion().getGitVersion());
     }
 
     private static List<Long> createRound(KubernetesClient client, ExecutorService pool, String namespace, List<StatefulSet> sets)
@@ -123,7 +109,7 @@ public final class ApiServerLatencyBench {
         List<Future<Long>> calls = new ArrayList<>();
         for (StatefulSet set : sets) {
             for (int ordinal = 0; ordinal < 3; ordinal++) {
-                Pod pod = controllerPod(set, ordinal);
+                Pod pod = ClusterWorkloads.ownedPod(set, ordinal, Map.of("bench", set.getMetadata().getName()));
                 calls.add(pool.submit(() -> {
                     long started = System.nanoTime();
                     client.pods().inNamespace(namespace).resource(pod).create();
@@ -136,22 +122,6 @@ public final class ApiServerLatencyBench {
             times.add(call.get());
         }
         return times;
-    }
-
-    /** The pod the StatefulSet controller would create, but labelled outside the set's selector so that the controller leaves it be. */
-    private static Pod controllerPod(StatefulSet set, int ordinal) {
-        String name = set.getMetadata().getName() + "-" + ordinal;
-        return new PodBuilder()
-                .withNewMetadata().withName(name).withGenerateName(set.getMetadata().getName() + "-")
-                .withLabels(Map.of("bench", set.getMetadata().getName(), "statefulset.kubernetes.io/pod-name", name,
-                        "apps.kubernetes.io/pod-index", Integer.toString(ordinal)))
-                .addNewOwnerReference().withApiVersion("apps/v1").withKind("StatefulSet").withName(set.getMetadata().getName())
-                .withUid(set.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).endOwnerReference()
-                .endMetadata()
-                .withSpec(set.getSpec().getTemplate().getSpec())
-                .editSpec().addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("data-" + name)
-                .endPersistentVolumeClaim().endVolume().endSpec()
-                .build();
     }
 
     /**
@@ -204,9 +174,5 @@ public final class ApiServerLatencyBench {
     private static double percentile(long[] sorted, double p) {
         int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
-
-    private static double loadAverage() throws IOException {
-        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
 }

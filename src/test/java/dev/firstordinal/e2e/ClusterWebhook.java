@@ -41,6 +41,13 @@ public final class ClusterWebhook implements AutoCloseable {
     public static final String NAMESPACE = "first-ordinal";
     private static final ObjectMapper YAML = new YAMLMapper();
     private static ClusterWebhook shared;
+    /**
+     * One client for every scrape, on HTTP/1.1 as Prometheus and the kubelet scrape. A new client per scrape
+     * offers an h2c upgrade on each new connection, and the management port's connection cap (64) kept
+     * counting every upgraded connection after it closed: from the 65th on it refused them all.
+     */
+    private static final HttpClient METRICS_CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final ControlPlane cluster;
     private final Path certs;
@@ -217,8 +224,7 @@ public final class ClusterWebhook implements AutoCloseable {
     }
 
     static String metrics(int managementPort) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics")).timeout(Duration.ofSeconds(30)).build(),
+        return METRICS_CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics")).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
@@ -237,6 +243,11 @@ public final class ClusterWebhook implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The URL the API server posts reviews to. */
+    public URI mutateUri() {
+        return URI.create("https://127.0.0.1:" + port + "/mutate");
     }
 
     public Path certificates() {

@@ -3,10 +3,12 @@ package dev.firstordinal.e2e;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.time.Duration;
 import java.util.Comparator;
@@ -73,6 +75,55 @@ final class ClusterWorkloads {
             redis.getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("REDIS_SETTING_" + i, "value-of-setting-" + i + "-for-" + name, null));
         }
         return set;
+    }
+
+    /**
+     * A shard with a template the size of the Bitnami Redis chart's, for scale benches: the shipped
+     * example (deploy/examples/redis-sentinel: two containers, probes, config volumes, a claim template)
+     * with forty environment variables and a start-up script, about 7 KB of JSON (bench/MemoryPerObject's
+     * "large template"); Parallel pods.
+     */
+    static StatefulSet bitnamiShard(String namespace, String name, int replicas) {
+        StatefulSet set = Serialization.unmarshal(BITNAMI_EXAMPLE.replace("redis-shard-0", name), StatefulSet.class);
+        set.getMetadata().setNamespace(namespace);
+        set.getSpec().setReplicas(replicas);
+        set.getSpec().setPodManagementPolicy("Parallel");
+        var redis = set.getSpec().getTemplate().getSpec().getContainers().get(0);
+        for (int i = 0; i < 40; i++) {
+            redis.getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("REDIS_SETTING_" + i, "value-of-setting-" + i, null));
+        }
+        redis.setArgs(List.of("-c", "# start-up script\n" + "redis-server --port 6379 --save 900 1\n".repeat(60)));
+        return set;
+    }
+
+    private static final String BITNAMI_EXAMPLE = read(java.nio.file.Path.of("deploy", "examples", "redis-sentinel", "statefulset.yaml"));
+
+    private static String read(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The pod the StatefulSet controller would create for {@code set} at {@code ordinal} (owner reference,
+     * pod-name and pod-index labels, a {@code data} claim), with {@code labels}: outside the set's selector,
+     * the controller leaves it be.
+     */
+    static Pod ownedPod(StatefulSet set, int ordinal, Map<String, String> labels) {
+        String name = set.getMetadata().getName() + "-" + ordinal;
+        Map<String, String> all = new java.util.HashMap<>(labels);
+        all.putAll(Map.of("statefulset.kubernetes.io/pod-name", name, "apps.kubernetes.io/pod-index", Integer.toString(ordinal)));
+        return new PodBuilder()
+                .withNewMetadata().withName(name).withGenerateName(set.getMetadata().getName() + "-").withLabels(all)
+                .addNewOwnerReference().withApiVersion("apps/v1").withKind("StatefulSet").withName(set.getMetadata().getName())
+                .withUid(set.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).endOwnerReference()
+                .endMetadata()
+                .withSpec(set.getSpec().getTemplate().getSpec())
+                .editSpec().addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("data-" + name)
+                .endPersistentVolumeClaim().endVolume().endSpec()
+                .build();
     }
 
     static StatefulSet create(KubernetesClient client, StatefulSet set) {

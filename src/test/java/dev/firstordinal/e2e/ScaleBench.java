@@ -1,8 +1,11 @@
 package dev.firstordinal.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.firstordinal.testing.ImageJvm;
 import dev.firstordinal.testing.JarProcess;
+import dev.firstordinal.testing.WebhookHttp;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -10,119 +13,220 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Issue #31's scale run on a real control plane (bench/scale.sh runs it; not a test): SETS StatefulSets
- * (1.5 KB templates) with PODS_PER_SET Pending pods each, created by the StatefulSet controller (no
- * kubelet), over ten opted-in namespaces; the packaged jar runs with the image's JVM flags. Reports RSS
- * and heap after start, after the fleet exists, after each of three coverage runs and after a relist
- * forced by an API-server restart, each coverage run's duration, and {@code audit} over all of it
- * (time, peak RSS). Bounded: every wait has a deadline.
+ * Issue #31's scale run on a real control plane (bench/scale.sh runs it; not a test). The fleet grows in
+ * stages (e.g. 1,000 then 10,000 StatefulSets) over ten opted-in namespaces, each set with a Bitnami-sized
+ * template and PODS_PER_SET Pending pods that its controller creates through the API (no kubelet), each
+ * admitted by the webhook: the packaged jar with the image's JVM flags. At start and at each stage it
+ * reports RSS, peak RSS, heap used and heap after a full GC; after three coverage runs and after a relist
+ * forced by an API-server restart, each coverage run's duration; the webhook's CPU per review with the
+ * cache that full (against the nearly empty cache of the start, same process); and {@code audit} over
+ * the whole cluster (time, peak RSS). Bounded: every wait ends at the run's deadline; the table is
+ * rewritten after each row, so that a run cut short keeps what it measured.
  */
 public final class ScaleBench {
 
     private static final int NAMESPACES = 10;
+    private static final String PROBE_NAMESPACE = "probe";
     private static final String LAST_SUCCESS = "first_ordinal_coverage_last_success_timestamp_seconds";
     private static final String ENTRIES = "first_ordinal_statefulset_cache_entries";
+    /** Reviews in flight at once while CPU per review is measured; a burst's reviews; bursts measured. */
+    private static final int IN_FLIGHT = 16;
+    private static final int BURST = 1000;
+    private static final int BURSTS = 3;
 
-    private ScaleBench() {
+    private final ControlPlane cluster;
+    private final ClusterWebhook webhook;
+    private final KubernetesClient client;
+    private final int podsPerSet;
+    private final Path out;
+    private final long deadline;
+    private final List<String> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private StatefulSet probe;
+    private List<String> options = List.of();
+
+    private ScaleBench(ControlPlane cluster, ClusterWebhook webhook, int podsPerSet, Path out, Duration budget) {
+        this.cluster = cluster;
+        this.webhook = webhook;
+        this.client = cluster.admin();
+        this.podsPerSet = podsPerSet;
+        this.out = out;
+        this.deadline = System.nanoTime() + budget.toNanos();
     }
 
-    public static void main(String[] args) {
-        try {
-            run(args);
-            System.exit(0);
-        } catch (Throwable e) {
-            e.printStackTrace();
-            System.exit(1);
-        }
-    }
-
-    private static void run(String[] args) throws Exception {
-        int sets = Integer.parseInt(args[0]);
+    /** {@code ScaleBench STAGES PODS_PER_SET OUT [MINUTES]}: STAGES e.g. {@code 1000,10000}; the whole run ends within MINUTES (default 90). */
+    public static void main(String[] args) throws Exception {
+        int[] stages = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
         int podsPerSet = Integer.parseInt(args[1]);
         Path out = Path.of(args[2]);
-        if (sets < 10 || sets > 100_000 || podsPerSet < 0 || podsPerSet > 5) {
-            throw new IllegalArgumentException("sets 10..100000, pods per set 0..5");
-        }
-        ControlPlane cluster = ControlPlane.start("scale-bench");
-        ClusterWebhook webhook = ClusterWebhook.install(cluster);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                webhook.close();
-            } catch (Exception ignored) {
-                // exiting
+        Duration budget = Duration.ofMinutes(args.length > 3 ? Long.parseLong(args[3]) : 90);
+        for (int i = 0; i < stages.length; i++) {
+            if (stages[i] < 10 || stages[i] > 100_000 || (i > 0 && stages[i] <= stages[i - 1])) {
+                throw new IllegalArgumentException("stages grow, each 10..100000: " + args[0]);
             }
-        }));
-        KubernetesClient client = cluster.admin();
+        }
+        if (podsPerSet < 0 || podsPerSet > 5) {
+            throw new IllegalArgumentException("pods per set 0..5, not " + podsPerSet);
+        }
+        List<String> options = new ArrayList<>(ImageJvm.flags());
+        options.addAll(List.of("-Dfirst-ordinal.coverage.initial-delay=5s", "-Dfirst-ordinal.coverage.interval=30s"));
+        String extra = System.getenv().getOrDefault("SCALE_WEBHOOK_OPTIONS", "").strip();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
+        }
+        ClusterBench.main("scale-bench", out, (cluster, webhook) -> {
+            ScaleBench bench = new ScaleBench(cluster, webhook, podsPerSet, out, budget);
+            return bench.run(stages, options);
+        });
+    }
+
+    private String run(int[] stages, List<String> options) throws Exception {
+        this.options = options;
         for (int n = 0; n < NAMESPACES; n++) {
             ClusterWorkloads.namespace(client, "fleet-" + n, ClusterWorkloads.OPTED_IN);
         }
-        List<String> options = new ArrayList<>(ImageJvm.flags());
-        options.addAll(List.of("-Dfirst-ordinal.coverage.initial-delay=5s", "-Dfirst-ordinal.coverage.interval=20s"));
+        ClusterWorkloads.namespace(client, PROBE_NAMESPACE, ClusterWorkloads.OPTED_IN);
+        probe = ClusterWorkloads.create(client, ClusterWorkloads.bitnamiShard(PROBE_NAMESPACE, "probe", podsPerSet));
         webhook.restartWith(options.toArray(new String[0]));
-        List<String> rows = new ArrayList<>();
-        rows.add(row("started (empty cluster)", webhook, ""));
+        await("the webhook's cache to hold the probe set", () -> metric(ENTRIES) >= 1);
+        awaitCoverageRun();
+        row("started: the probe set only", "");
+        double emptyCache = reviewCpu(10); // a fresh JVM: its compilers and start-up work settle first
+        note(String.format("CPU per review, cache holding 1 set (at start): %.0f µs", emptyCache));
 
-        long began = System.nanoTime();
-        List<StatefulSet> fleet = new ArrayList<>();
-        for (int i = 0; i < sets; i++) {
-            StatefulSet set = ClusterWorkloads.fleetShard("fleet-" + (i % NAMESPACES), "shard-" + i);
-            set.getSpec().setReplicas(podsPerSet);
-            fleet.add(set);
+        int created = 0;
+        for (int stage : stages) {
+            long began = System.nanoTime();
+            List<StatefulSet> fleet = new ArrayList<>();
+            for (int i = created; i < stage; i++) {
+                fleet.add(ClusterWorkloads.bitnamiShard("fleet-" + (i % NAMESPACES), "shard-" + i, podsPerSet));
+            }
+            ClusterWorkloads.createAll(client, fleet);
+            double setSeconds = seconds(began);
+            int pods = (stage + 1) * podsPerSet;
+            await("the StatefulSet controller to create " + pods + " pods", () -> countPods() >= pods);
+            double podSeconds = seconds(began);
+            await("the webhook's cache to hold every set", () -> metric(ENTRIES) >= stage + 1);
+            int added = stage - created;
+            created = stage;
+            row(String.format("%,d sets: fleet created (%,d sets in %.0f s, %.1f/s; their %,d pods by %.0f s, %.1f/s)", stage, added,
+                    setSeconds, added / setSeconds, added * podsPerSet, podSeconds, added * podsPerSet / podSeconds), "");
+            for (int run = 1; run <= 3; run++) {
+                awaitCoverageRun();
+                row(String.format("%,d sets: after coverage run %d", stage, run), lastCoverage());
+            }
+            double fullCache = reviewCpu(2); // right after a coverage run: the next starts 30 s later
+            note(String.format("CPU per review, cache holding %,d sets: %.0f µs (%.2f× the start's %.0f µs)", stage + 1, fullCache,
+                    fullCache / emptyCache, emptyCache));
+            cluster.restartApiServer();
+            awaitCoverageRun();
+            row(String.format("%,d sets: API server restarted, relist and a coverage run", stage), lastCoverage());
+            if (webhook.log().contains("OutOfMemoryError")) {
+                throw new IllegalStateException("the webhook ran out of memory:\n" + webhook.log());
+            }
+            audit(stage);
         }
-        ClusterWorkloads.createAll(client, fleet);
-        long setsCreated = seconds(began);
-        int pods = sets * podsPerSet;
-        Waits.until(Duration.ofMinutes(60), "the StatefulSet controller to create " + pods + " pods", () -> count(client) >= pods);
-        Waits.until(Duration.ofMinutes(5), "the webhook's cache to hold every set", () -> metric(webhook, ENTRIES) >= sets);
-        rows.add(row("fleet created (" + setsCreated + " s for the sets, " + seconds(began) + " s with the pods)", webhook, ""));
+        String restarts = webhook.process().isAlive() ? "the webhook stayed up (one process, no restart) throughout" : "THE WEBHOOK EXITED";
+        note(restarts);
+        return report();
+    }
 
-        for (int run = 1; run <= 3; run++) {
-            double before = metric(webhook, LAST_SUCCESS);
-            Waits.until(Duration.ofMinutes(10), "coverage run", () -> metric(webhook, LAST_SUCCESS) > before);
-            rows.add(row("after coverage run " + run, webhook, lastCoverage(webhook.log())));
-        }
-        cluster.restartApiServer();
-        double before = metric(webhook, LAST_SUCCESS);
-        Waits.until(Duration.ofMinutes(10), "a coverage run after the relist", () -> metric(webhook, LAST_SUCCESS) > before);
-        rows.add(row("API server restarted: relist and a coverage run", webhook, lastCoverage(webhook.log())));
-        if (!webhook.process().isAlive() || webhook.log().contains("OutOfMemoryError")) {
-            throw new IllegalStateException("the webhook died:\n" + webhook.log());
-        }
-
+    private void audit(int stage) throws Exception {
         List<String> audit = new ArrayList<>(List.of("/usr/bin/time", "-f", "audit: %e s, peak RSS %M KiB",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         audit.addAll(ImageJvm.flags());
         audit.addAll(List.of("-jar", JarProcess.JAR.toString(), "audit"));
-        Command result = Command.run(audit, java.util.Map.of("KUBECONFIG", cluster.kubeconfig().toString()), null, 1800);
+        Command result = Command.run(audit, Map.of("KUBECONFIG", cluster.kubeconfig().toString()), null, Math.max(60, remaining().toSeconds()));
         String summary = result.stdout().lines().filter(l -> l.contains("StatefulSets in")).reduce((a, b) -> b).orElse("(no summary)");
-        String timing = result.stderr().lines().filter(l -> l.startsWith("audit:")).reduce((a, b) -> b).orElse("(no timing)");
-
-        StringBuilder md = new StringBuilder();
-        md.append("Real control plane (kube-apiserver, kube-controller-manager, etcd on loopback), ").append(sets)
-                .append(" StatefulSets (pod template ~1.5 KB) in ").append(NAMESPACES).append(" opted-in namespaces, ")
-                .append(pods).append(" Pending pods created by the StatefulSet controller and admitted by the webhook; ")
-                .append("the packaged jar with the image's JVM flags (`").append(String.join(" ", ImageJvm.flags())).append("`), ")
-                .append("coverage every 20 s.\n\n")
-                .append("| moment | RSS MiB | peak RSS MiB | heap used MiB | coverage run |\n| --- | --- | --- | --- | --- |\n");
-        rows.forEach(r -> md.append(r).append('\n'));
-        md.append("\n`audit` (exit ").append(result.exitCode()).append(", image flags): ").append(timing.substring("audit: ".length()))
-                .append("; ").append(summary.strip()).append(".\n");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, md.toString());
-        System.out.print(md);
+        Matcher timing = Pattern.compile("audit: ([0-9.]+) s, peak RSS (\\d+) KiB").matcher(result.stderr());
+        String measured = timing.find() ? String.format("%s s, peak RSS %d MiB", timing.group(1), Long.parseLong(timing.group(2)) / 1024)
+                : "(no timing)";
+        note(String.format("`audit` over %,d sets (exit %d, image flags): %s; %s", stage, result.exitCode(), measured, summary.strip()));
     }
 
-    private static long seconds(long since) {
-        return Duration.ofNanos(System.nanoTime() - since).toSeconds();
+    /**
+     * The webhook's CPU (user + system) per review, median of {@link #BURSTS} bursts after {@code warmUp}
+     * bursts: the review of the probe set's first-ordinal pod.
+     */
+    private double reviewCpu(int warmUp) throws Exception {
+        WebhookHttp http = new WebhookHttp(webhook.mutateUri(), webhook.certificates().resolve("ca.crt"));
+        Pod pod = ClusterWorkloads.ownedPod(probe, 0, probe.getSpec().getTemplate().getMetadata().getLabels());
+        reviews(http, pod, warmUp * BURST);
+        double[] micros = new double[BURSTS];
+        for (int b = 0; b < BURSTS; b++) {
+            long before = cpuTicks();
+            reviews(http, pod, BURST);
+            micros[b] = (cpuTicks() - before) * 10_000.0 / BURST; // a tick is 10 ms (USER_HZ 100)
+        }
+        Arrays.sort(micros);
+        return micros[BURSTS / 2];
+    }
+
+    private static void reviews(WebhookHttp http, Pod pod, int count) {
+        for (int sent = 0; sent < count; sent += IN_FLIGHT) {
+            List<CompletableFuture<JsonNode>> flight = new ArrayList<>();
+            for (int i = 0; i < IN_FLIGHT; i++) {
+                flight.add(http.createAsync(pod, PROBE_NAMESPACE));
+            }
+            for (CompletableFuture<JsonNode> review : flight) {
+                JsonNode response = review.join().path("response");
+                if (!response.path("allowed").asBoolean() || !response.has("patch")) {
+                    throw new IllegalStateException("the probe's first ordinal was not marked: " + response);
+                }
+            }
+        }
+    }
+
+    private long cpuTicks() throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(webhook.process().pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    }
+
+    private void awaitCoverageRun() {
+        double before = metric(LAST_SUCCESS);
+        await("a coverage run", () -> metric(LAST_SUCCESS) > before);
+    }
+
+    /** Polls every two seconds (a metrics scrape costs the webhook CPU) until the run's deadline. */
+    private <T> T await(String what, Supplier<T> probe) {
+        long started = System.nanoTime();
+        RuntimeException last = null;
+        while (true) {
+            try {
+                T value = probe.get();
+                if (value != null && !Boolean.FALSE.equals(value)) {
+                    return value;
+                }
+            } catch (RuntimeException e) { // a scrape or a list that failed (e.g. while the API server restarts)
+                last = e;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the run's deadline passed after " + seconds(started) + " s waiting for " + what, last);
+            }
+            Waits.pause(Duration.ofSeconds(2));
+        }
+    }
+
+    private Duration remaining() {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
     }
 
     /** Pods in the cluster, counted from a paged metadata-only list. */
-    private static long count(KubernetesClient client) {
+    private long countPods() {
         long count = 0;
         String next = null;
         do {
@@ -133,15 +237,53 @@ public final class ScaleBench {
         return count;
     }
 
-    private static double metric(ClusterWebhook webhook, String name) {
+    private double metric(String name) {
         return webhook.metric(name, "");
     }
 
-    private static String row(String moment, ClusterWebhook webhook, String coverage) throws Exception {
+    /** A table row: RSS, peak RSS and heap used now, then heap used after a full GC (jcmd GC.run). */
+    private void row(String moment, String coverage) throws Exception {
         long pid = webhook.process().pid();
         String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
-        double heap = Metrics.sum(webhook.metrics(), "jvm_memory_used_bytes", "area=\"heap\"") / 1024 / 1024;
-        return String.format("| %s | %d | %d | %.1f | %s |", moment, kib(status, "VmRSS") / 1024, kib(status, "VmHWM") / 1024, heap, coverage);
+        double heap = heapMiB();
+        Command.run(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.run"), Map.of(), null, 60)
+                .orThrow();
+        rows.add(String.format("| %s | %d | %d | %.1f | %.1f | %s |", moment, kib(status, "VmRSS") / 1024, kib(status, "VmHWM") / 1024, heap,
+                heapMiB(), coverage));
+        ClusterBench.write(out, report());
+        System.err.println(rows.get(rows.size() - 1));
+    }
+
+    private void note(String line) throws Exception {
+        notes.add(line);
+        ClusterBench.write(out, report());
+        System.err.println(line);
+    }
+
+    private double heapMiB() {
+        return await("a metrics scrape", () -> {
+            try {
+                return Metrics.sum(webhook.metrics(), "jvm_memory_used_bytes", "area=\"heap\"") / 1024 / 1024;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private String report() throws Exception {
+        StringBuilder md = new StringBuilder();
+        md.append("Real control plane (kube-apiserver, kube-controller-manager, etcd on loopback; no kubelet), StatefulSets with a "
+                        + "Bitnami-sized template (~7 KB) in ").append(NAMESPACES).append(" opted-in namespaces, ").append(podsPerSet)
+                .append(" Pending pods and claims each, created by the StatefulSet controller and admitted by the webhook; ")
+                .append("the packaged jar with the image's JVM flags (`").append(String.join(" ", ImageJvm.flags())).append("`), ")
+                .append("coverage every 30 s").append(options.stream().filter(o -> o.startsWith("-Dfirst-ordinal.") && !o.contains("coverage."))
+                        .map(o -> ", `" + o + "`").reduce("", String::concat)).append(". Heap after GC: right after `jcmd GC.run`. 1-minute load average at this writing: ")
+                .append(ClusterBench.loadAverage()).append(" (2 cores, shared).\n\n")
+                .append("| moment | RSS MiB | peak RSS MiB | heap used MiB | heap after GC MiB | coverage run |\n| --- | --- | --- | --- | --- | --- |\n");
+        rows.forEach(r -> md.append(r).append('\n'));
+        md.append('\n');
+        notes.forEach(n -> md.append("- ").append(n).append('\n'));
+        return md.toString();
     }
 
     private static long kib(String status, String field) {
@@ -150,8 +292,8 @@ public final class ScaleBench {
     }
 
     /** The last coverage summary line of the log: its counts and duration. */
-    private static String lastCoverage(String log) {
-        Matcher m = Pattern.compile("coverage: (\\d+ StatefulSets? in [^\\n]*?\\(read in \\d+ ms\\))").matcher(log);
+    private String lastCoverage() throws Exception {
+        Matcher m = Pattern.compile("coverage: (\\d+ StatefulSets? in [^\\n]*?\\(read in \\d+ ms\\))").matcher(webhook.log());
         String last = "";
         while (m.find()) {
             last = m.group(1);

@@ -22,6 +22,12 @@ public final class WebhookHttp {
         this.mutate = new URI("https", null, "localhost", mutate.getPort(), "/mutate", null, null);
     }
 
+    /** Posts to {@code mutate} (an https URL), trusting only {@code caCertificate}. */
+    public WebhookHttp(URI mutate, java.nio.file.Path caCertificate) throws Exception {
+        this.http = HttpClient.newBuilder().sslContext(RawTls.trusting(caCertificate)).connectTimeout(Duration.ofSeconds(5)).build();
+        this.mutate = mutate;
+    }
+
     /** The AdmissionReview response for a CREATE of {@code pod} in {@code namespace}. */
     public JsonNode create(Pod pod, String namespace) throws Exception {
         try {
