@@ -209,20 +209,16 @@ class VeleroClusterIT {
         String claim = "data-" + shard + "-0";
         String volume = client.persistentVolumeClaims().inNamespace(NS).withName(claim).get().getSpec().getVolumeName();
 
-        // deploy/velero/RESTORE.md, "Restore one shard", step by step.
+        // deploy/velero/RESTORE.md, sections 1.3 and 1.4 (volume snapshots), taken from the document, for this shard.
         assertThat(cluster.kubectl(null, "get", "namespace", NS, "--show-labels").orThrow().stdout()).contains("first-ordinal.dev/backup=enabled");
         String volumes = cluster.kubectl(null, "-n", NS, "get", "pvc", "-l", "app=" + shard,
                 "-o", "jsonpath={range .items[*]}{.spec.volumeName}{\"\\n\"}{end}").orThrow().stdout();
-        cluster.kubectl(null, "-n", NS, "delete", "statefulset", shard, "--wait").orThrow();
-        cluster.kubectl(null, "-n", NS, "delete", "pvc", "-l", "app=" + shard, "--wait").orThrow();
-        for (String released : volumes.strip().split("\n")) {
-            cluster.kubectl(null, "delete", "pv", released, "--wait").orThrow();
-        }
-        Command restore = velero.cli("restore", "create", "e2e-restore-" + shard, "--from-backup", backup,
-                "--include-namespaces", NS, "--include-resources", "persistentvolumeclaims,persistentvolumes",
-                "--selector", "app=" + shard, "--wait");
-        assertThat(restore.exitCode()).as(restore.stdout() + restore.stderr()).isZero();
-        String described = velero.cli("restore", "describe", "e2e-restore-" + shard, "--details", "--colorized=false").orThrow().stdout();
+        Command run = Runbook.run(cluster, Map.of("BACKUP", backup, "NAMESPACE", NS, "SHARDS", shard), List.of(velero.binDir()), 600,
+                Runbook.block("### 1.3 Remove what the restore replaces"), Runbook.block("#### With volume snapshots"));
+        assertThat(run.exitCode()).as("RESTORE.md:\n%s\n%s", run.stdout(), run.stderr()).isZero();
+        String restore = cluster.kubectl(null, "get", "restores.velero.io", "-n", VeleroServer.NAMESPACE, "-o", "name").orThrow().stdout()
+                .lines().map(l -> l.substring(l.indexOf('/') + 1)).filter(n -> n.startsWith(shard + "-")).findFirst().orElseThrow();
+        String described = velero.cli("restore", "describe", restore, "--details", "--colorized=false").orThrow().stdout();
         assertThat(described).as(described).containsPattern("Phase:\\s+Completed").contains("Items restored:              2");
 
         Waits.until(Duration.ofSeconds(60), claim + " restored and Bound to " + volume, () -> {

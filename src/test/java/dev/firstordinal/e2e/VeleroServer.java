@@ -94,6 +94,11 @@ final class VeleroServer implements AutoCloseable {
         return Command.run(argv, java.util.Map.of("AWS_SHARED_CREDENTIALS_FILE", s3.credentials().toString()), null, 600);
     }
 
+    /** The directory of the velero CLI (for a PATH that runs the runbook's {@code velero} commands). */
+    Path binDir() {
+        return velero.getParent();
+    }
+
     Path dir() {
         return dir;
     }
