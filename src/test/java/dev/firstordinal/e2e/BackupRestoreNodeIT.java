@@ -198,37 +198,88 @@ class BackupRestoreNodeIT {
     @Test
     @Order(4)
     void afterLosingEveryShardsSetClaimsAndVolumesTheRunbookBringsBackEveryKey() throws Exception {
-        disaster(false);
+        loseThenRestoreByTheRunbook(false, "story-1");
+    }
 
-        long millis = restoreByTheRunbook("story-1");
+    @Test
+    @Order(5)
+    void afterLosingTheWholeNamespaceTheRunbookBringsBackTheBackupTakenAfterTheFailover() throws Exception {
+        loseThenRestoreByTheRunbook(true, "story-2");
+    }
 
-        RealNode.report("restore of story-1 by RESTORE.md (sets, claims and volumes lost): all shards serving " + millis + " ms after the restore began");
+    /** The disaster (every shard's sets, claims and volumes, or the whole namespace), the runbook, and every key back. */
+    private static void loseThenRestoreByTheRunbook(boolean wholeNamespace, String backup) throws IOException {
+        disaster(wholeNamespace, SHARDS);
+
+        long millis = restoreByTheRunbook(backup, SHARDS);
+
+        RealNode.report("restore of " + backup + " by RESTORE.md (" + (wholeNamespace ? "namespace" : "sets, claims and volumes")
+                + " lost): all shards serving " + millis + " ms after the restore began");
         for (String shard : SHARDS) {
             assertEveryKeyIsBack(shard, ackedBeforeHook.get(shard));
         }
     }
 
     @Test
-    @Order(5)
-    void afterLosingTheWholeNamespaceTheRunbookBringsBackTheBackupTakenAfterTheFailover() throws Exception {
-        disaster(true);
+    @Order(6)
+    void withoutTheHookTheWritesAcknowledgedBeforeTheBackupAreNotInIt() throws Exception {
+        String shard = "redis-shard-0";
+        String first = shard + "-0";
+        // The webhook (and its self-repair, which would put the hook back) is stopped; the hook is taken off ordinal 0.
+        scaleWebhook(0);
+        try {
+            node.cluster().kubectl(null, "-n", NS, "annotate", "pod", first, "pre.hook.backup.velero.io/command-",
+                    "pre.hook.backup.velero.io/container-", "pre.hook.backup.velero.io/on-error-", "pre.hook.backup.velero.io/timeout-",
+                    "first-ordinal.dev/hook-").orThrow();
+            // A save now, then fewer writes than any of the example's save points needs for 300 s: without a BGSAVE
+            // before the copy, the RDB on the volume cannot hold them.
+            node.exec(NS, first, "redis", "redis-cli", "SAVE").orThrow();
+            List<String> acked = IntStream.range(0, 50).mapToObj(i -> "no-hook:" + i).toList();
+            try (RedisWire primary = new RedisWire(podIp(first))) {
+                primary.setAll(acked);
+            }
 
-        long millis = restoreByTheRunbook("story-2");
+            Command backup = velero.cli("backup", "create", "no-hook", "--from-schedule", SCHEDULE, "--wait");
+            assertThat(backup.exitCode()).as(backup.stdout() + backup.stderr()).isZero();
+            BackupContents contents = contents("no-hook");
+            assertThat(contents.status("phase").asText()).isEqualTo("Completed");
+            assertThat(hookOutputs(contents.log())).doesNotContainKey(first).hasSize(SHARDS.size() - 1);
+            disaster(false, List.of(shard));
+            restoreByTheRunbook("no-hook", List.of(shard));
 
-        RealNode.report("restore of story-2 by RESTORE.md (namespace lost): all shards serving " + millis + " ms after the restore began");
-        for (String shard : SHARDS) {
-            assertEveryKeyIsBack(shard, ackedBeforeHook.get(shard));
+            List<Pod> pods = NodeExamples.awaitReadyShard(admin, NS, shard);
+            try (RedisWire primary = new RedisWire(pods.get(0).getStatus().getPodIP())) {
+                long missing = acked.size() - primary.exists(acked);
+                RealNode.report("backup no-hook: " + missing + " of " + acked.size() + " writes acknowledged before the backup began are not in it");
+                assertThat(primary.exists(baseKeys(shard))).as("the keys saved long before").isEqualTo(KEYS);
+                assertThat(missing).as("writes acknowledged before a backup without the hook, missing from it").isEqualTo(acked.size());
+            }
+        } finally {
+            scaleWebhook(2);
+        }
+    }
+
+    private static void scaleWebhook(int replicas) {
+        for (var deployment : admin.apps().deployments().inNamespace(NodeInstall.NAMESPACE).list().getItems()) {
+            admin.apps().deployments().inNamespace(NodeInstall.NAMESPACE).withName(deployment.getMetadata().getName()).scale(replicas);
+        }
+        if (replicas == 0) {
+            Waits.until(Duration.ofSeconds(120), "no webhook pod left", () -> admin.pods().inNamespace(NodeInstall.NAMESPACE)
+                    .withLabel("app.kubernetes.io/name", "first-ordinal").list().getItems().isEmpty());
+        } else {
+            NodeInstall.awaitWebhookPods(admin, replicas);
         }
     }
 
     /** Removes every shard's StatefulSet, claims and volumes, and wipes the volumes' directories (or the whole namespace). */
-    private static void disaster(boolean wholeNamespace) throws IOException {
+    private static void disaster(boolean wholeNamespace, List<String> shards) throws IOException {
         List<String> volumes = admin.persistentVolumeClaims().inNamespace(NS).list().getItems().stream()
+                .filter(c -> wholeNamespace || shards.contains(c.getMetadata().getLabels().get("app")))
                 .map(c -> c.getSpec().getVolumeName()).toList();
         if (wholeNamespace) {
             ClusterWorkloads.deleteNamespace(admin, NS);
         } else {
-            for (String shard : SHARDS) {
+            for (String shard : shards) {
                 node.cluster().kubectl(null, "-n", NS, "delete", "statefulset", shard, "--wait").orThrow();
                 node.cluster().kubectl(null, "-n", NS, "delete", "pvc", "-l", "app=" + shard, "--wait").orThrow();
             }
@@ -244,11 +295,11 @@ class BackupRestoreNodeIT {
     }
 
     /** RESTORE.md's sections 1.1, 1.3, 1.4 (file-system backups) and 2, as written; the time until every shard serves. */
-    private static long restoreByTheRunbook(String backup) {
+    private static long restoreByTheRunbook(String backup, List<String> shards) {
         Map<String, String> variables = new LinkedHashMap<>();
         variables.put("BACKUP", backup);
         variables.put("NAMESPACE", NS);
-        variables.put("SHARDS", String.join(" ", SHARDS));
+        variables.put("SHARDS", String.join(" ", shards));
         variables.put("MANIFESTS", manifests.toString());
         assertThat(Runbook.assignments(Runbook.block("## 1. Restore shards"))).containsExactly("NAMESPACE", "SHARDS", "MANIFESTS");
         long started = System.nanoTime();
@@ -262,12 +313,9 @@ class BackupRestoreNodeIT {
                 Runbook.block("Sentinel names ordinal 0 as primary"));
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertThat(run.exitCode()).as("RESTORE.md:\n%s\n%s", run.stdout(), run.stderr()).isZero();
-        for (String shard : SHARDS) {
-            assertThat(run.stdout()).as("ordinal 0 of %s loaded its RDB", shard)
-                    .containsPattern("Done loading RDB, keys loaded: [0-9]+");
-        }
         assertThat(Pattern.compile("Done loading RDB, keys loaded: ([0-9]+)").matcher(run.stdout()).results()
-                .map(m -> Long.parseLong(m.group(1))).toList()).hasSize(SHARDS.size()).allSatisfy(n -> assertThat(n).isGreaterThan(KEYS));
+                .map(m -> Long.parseLong(m.group(1))).toList()).as("each ordinal 0 loaded its RDB").hasSize(shards.size())
+                .allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(KEYS));
         return millis;
     }
 

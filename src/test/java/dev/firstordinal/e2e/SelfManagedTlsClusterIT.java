@@ -114,7 +114,7 @@ class SelfManagedTlsClusterIT {
             String name = prefix + "-" + attempt.incrementAndGet();
             ClusterWorkloads.create(client, ClusterWorkloads.shard(WORKLOADS, name, 1).build());
             Pod pod = ClusterWorkloads.awaitPods(client, WORKLOADS, name, 1).get(0);
-            return marks(pod).size() == 5 ? pod : null;
+            return marks(pod).size() == StoredPods.hookFor("redis").size() + 1 ? pod : null;
         });
     }
 
