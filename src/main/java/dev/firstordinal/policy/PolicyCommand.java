@@ -3,6 +3,7 @@ package dev.firstordinal.policy;
 import dev.firstordinal.cli.CliCommand;
 import dev.firstordinal.cli.CommandRunner;
 import dev.firstordinal.cli.HelpOption;
+import dev.firstordinal.cli.ManifestYaml;
 import dev.firstordinal.cli.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,14 +45,6 @@ public final class PolicyCommand implements CliCommand, Callable<Integer> {
 
     @Override
     public Integer call() throws UsageException {
-        String yaml;
-        try {
-            yaml = PolicyManifests.yaml(options.marking(), options.manifestSettings(name));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        spec.commandLine().getOut().print(yaml);
-        spec.commandLine().getOut().flush();
-        return 0;
+        return ManifestYaml.print(spec, () -> PolicyManifests.yaml(options.marking(), options.manifestSettings(name)));
     }
 }

@@ -3,6 +3,7 @@ package dev.firstordinal.schedule;
 import dev.firstordinal.cli.CliCommand;
 import dev.firstordinal.cli.CommandRunner;
 import dev.firstordinal.cli.HelpOption;
+import dev.firstordinal.cli.ManifestYaml;
 import dev.firstordinal.cli.MarkingOptions;
 import dev.firstordinal.cli.UsageException;
 import dev.firstordinal.hook.HookContainer;
@@ -61,14 +62,6 @@ public final class ScheduleCommand implements CliCommand, Callable<Integer> {
 
     @Override
     public Integer call() throws UsageException {
-        String yaml;
-        try {
-            yaml = new VeleroSchedule(name, namespace, cron, containers.stream().map(String::trim).toList()).yaml(marking.policy());
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        spec.commandLine().getOut().print(yaml);
-        spec.commandLine().getOut().flush();
-        return 0;
+        return ManifestYaml.print(spec, () -> new VeleroSchedule(name, namespace, cron, containers.stream().map(String::trim).toList()).yaml(marking.policy()));
     }
 }

@@ -2,6 +2,7 @@ package dev.firstordinal.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firstordinal.testing.Directories;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,9 @@ record BackupContents(Path dir, JsonNode backup, String log) {
     static BackupContents of(Function<String[], Command> velero, ControlPlane cluster, Path workDir, String name) throws IOException {
         Path tarball = workDir.resolve(name + ".tar.gz");
         velero.apply(new String[] {"backup", "download", name, "-o", tarball.toString(), "--force"}).orThrow();
-        Path extracted = Files.createDirectories(workDir.resolve(name));
+        Path extracted = workDir.resolve(name);
+        Directories.deleteTree(extracted); // an earlier run's download of the same name
+        Files.createDirectories(extracted);
         Command.run(List.of("tar", "-xzf", tarball.toString(), "-C", extracted.toString()), Map.of(), null, 60).orThrow();
         JsonNode backup = JSON.readTree(cluster.kubectl(null, "get", "backup.velero.io", name, "-n", "velero", "-o", "json").orThrow().stdout());
         String log = velero.apply(new String[] {"backup", "logs", name}).orThrow().stdout();

@@ -2,6 +2,7 @@ package dev.firstordinal.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firstordinal.testing.Directories;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -287,9 +287,7 @@ class BackupRestoreNodeIT {
         for (String volume : volumes) {
             Path path = Path.of(admin.persistentVolumes().withName(volume).get().getSpec().getLocal().getPath());
             node.cluster().kubectl(null, "delete", "pv", volume, "--wait").orThrow();
-            try (var files = Files.walk(path)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Directories.deleteTree(path);
         }
         node.ensureFreeVolumes(SHARDS.size() * 3);
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.firstordinal.testing.Directories;
 import dev.firstordinal.testing.JarProcess;
 
 /**
@@ -32,8 +33,12 @@ final class S3Proxy implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts s3proxy on {@code host} (a free port), storing under {@code dir}/s3; returns once it listens. */
+    /**
+     * Starts s3proxy on {@code host} (a free port), storing under {@code dir}/s3, emptied first (Velero would sync the
+     * backups an earlier run left there, and a new backup of the same name then fails); returns once it listens.
+     */
     static S3Proxy start(Path dir, String host, Path classpathFile) throws IOException {
+        Directories.deleteTree(dir.resolve("s3"));
         Files.createDirectories(dir.resolve("s3").resolve(BUCKET));
         int port = JarProcess.freePort();
         String endpoint = "http://" + host + ":" + port;

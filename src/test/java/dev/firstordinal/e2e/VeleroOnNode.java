@@ -31,14 +31,7 @@ final class VeleroOnNode implements AutoCloseable {
     static VeleroOnNode install(RealNode node) throws Exception {
         Properties images = RealNode.images("velero");
         node.importImages(images.getProperty("FIRST_ORDINAL_E2E_VELERO_ARCHIVE"), images.getProperty("FIRST_ORDINAL_E2E_VELERO_PLUGIN_ARCHIVE"));
-        // A fresh object store: Velero would sync the backups an earlier run left in it.
-        Path dir = node.cluster().dir().resolve("velero");
-        if (Files.exists(dir)) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(dir);
+        Path dir = Files.createDirectories(node.cluster().dir().resolve("velero"));
         S3Proxy s3 = S3Proxy.start(dir, node.setting("FIRST_ORDINAL_E2E_NODE_ADDRESS"),
                 Path.of(node.setting("FIRST_ORDINAL_E2E_S3PROXY_CLASSPATH")));
         VeleroOnNode installed = new VeleroOnNode(node, Path.of(node.setting("FIRST_ORDINAL_E2E_VELERO_BIN")).resolve("velero"), s3);

@@ -6,6 +6,7 @@ import dev.firstordinal.certs.KeyType;
 import dev.firstordinal.certs.PemFiles;
 import dev.firstordinal.hook.HookProcess.Result;
 import dev.firstordinal.hook.HookProcess.Shell;
+import dev.firstordinal.testing.Directories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +72,7 @@ class BgsaveWaitHookTest {
         servers.forEach(RedisServer::close);
         Path bin = tmp.resolve("bin");
         if (Files.isDirectory(bin)) {
-            deleteRecursively(bin); // links to system binaries: removed here, not by @TempDir (which warns)
+            Directories.deleteTree(bin); // links to system binaries: removed here, not by @TempDir (which warns)
         }
     }
 
@@ -200,7 +200,7 @@ class BgsaveWaitHookTest {
     void aSaveThatFailsExitsNonZeroWithAClearMessage(Shell shell) throws IOException {
         RedisServer redis = start("redis");
         redis.call("SET", "k", "v");
-        deleteRecursively(redis.dataDir()); // the fork cannot create its temp RDB any more
+        Directories.deleteTree(redis.dataDir()); // the fork cannot create its temp RDB any more
 
         Result result = hook(shell, Map.of("REDIS_PORT", port(redis)));
 
@@ -967,13 +967,5 @@ class BgsaveWaitHookTest {
         String out = new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(req.waitFor()).as("openssl req: %s", out).isZero();
         return new Path[] {cert, key};
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
