@@ -222,7 +222,19 @@ case "${1:-}" in
       # The archive's index names the image (org.opencontainers.image.ref.name); without --index-name ctr
       # imports the content and names nothing.
       name="$(tar -xOf "$archive" index.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"])')"
-      ctr --address "$socket" --namespace k8s.io images import --index-name "$name" "$archive" >/dev/null
+      # Under load containerd 1.6 at times fails the unpack with "content digest ...: not found" for content it
+      # has just written; the import is idempotent, so it is tried again.
+      for attempt in 1 2 3; do
+        if out="$(ctr --address "$socket" --namespace k8s.io images import --index-name "$name" "$archive" 2>&1 >/dev/null)"; then
+          break
+        fi
+        if [ "$attempt" = 3 ] || ! grep -q 'not found' <<<"$out"; then
+          echo "$out" >&2
+          exit 1
+        fi
+        log "import of $name failed ($out); trying again"
+        sleep 2
+      done
       log "imported $name"
     done
     ;;
