@@ -6,6 +6,7 @@
   attack.py pipeline PORT SECONDS   # 4 connections pipelining small reviews without reading the answers
   attack.py idle     PORT SECONDS   # 600 connections that each send one review, read it, then stay idle (reopened when closed)
   attack.py mgmt     PORT SECONDS   # up to 8,000 plain connections from 127.0.0.2 to the management PORT, each a 15 KiB partial header
+  attack.py h2c      PORT SECONDS   # one connection after another from 127.0.0.2 to the management PORT (~50 a second, at most 5,000), each offering an h2c upgrade as java.net.http.HttpClient does, closed after the answer
   attack.py warnings PORT SECONDS   # 3 threads posting 3 MB first-ordinal reviews whose names are quoted in warnings
   attack.py logs     PORT SECONDS   # 2 threads posting 2.7 MB marked reviews whose names go into the INFO line
   attack.py handshake PORT SECONDS  # 4 threads replaying one TLS ClientHello from 127.0.0.2 on new connections
@@ -177,6 +178,23 @@ def mgmt():
     hold(partial, 8000, 100_000)
 
 
+def h2c():
+    """Connections one after another to the management port, each offering an h2c upgrade, closed after the answer."""
+    offer = (b"GET /q/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+             b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQBAAAAAAUAAEAA\r\nUser-Agent: Java-http-client/17\r\n\r\n")
+    for _ in range(5_000):
+        if time.monotonic() >= END:
+            break
+        try:
+            with socket.create_connection((HOST, PORT), timeout=1.0, source_address=("127.0.0.2", 0)) as s:
+                s.sendall(offer)
+                line = s.recv(64).split(b"\r\n")[0]
+                count("answered " + line[9:12].decode() if line.startswith(b"HTTP/1.1 ") else "unanswered")
+        except Exception:
+            count("unanswered")
+        time.sleep(0.02)
+
+
 def named_review(path, name_chars, char="a", spoil=True):
     """A first-ordinal review whose StatefulSet (and pod) name has name_chars characters; spoil: invalid schedule
     annotation, container annotation naming a missing container, no redis container (three warnings)."""
@@ -327,6 +345,8 @@ elif MODE == "idle":
     idle(review(FIXTURE))
 elif MODE == "mgmt":
     mgmt()
+elif MODE == "h2c":
+    h2c()
 elif MODE == "warnings":
     posting(named_review(FIXTURE, 385_000, "\U0001F600"), 3)
 elif MODE == "logs":

@@ -3,7 +3,7 @@
 # attack traffic runs beside it, against the quiet baseline measured in the same run (issue 20).
 # Writes the section "Under attack" of bench/RESULTS.md (bench/run.sh keeps it when it rewrites the file).
 #
-#   bench/attack.sh                          # 10 scenarios of 20 s each, about 5 minutes
+#   bench/attack.sh                          # 11 scenarios of 20 s each, about 6 minutes
 #   BENCH_ATTACK_DURATION=10 bench/attack.sh
 #   BENCH_JAR=/elsewhere/quarkus-run.jar BENCH_RESULTS=/tmp/before.md bench/attack.sh   # another build, e.g. the baseline
 #   BENCH_ATTACK_SCENARIOS="idle handshake" bench/attack.sh                            # some scenarios only
@@ -68,7 +68,7 @@ rss_mib() { awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$WEBHOOK/status" 2>/
 
 ROWS=()
 HWMS=()
-for scenario in ${BENCH_ATTACK_SCENARIOS:-quiet slow bodies pipeline all idle mgmt warnings logs handshake}; do
+for scenario in ${BENCH_ATTACK_SCENARIOS:-quiet slow bodies pipeline all idle mgmt h2c warnings logs handshake}; do
     case $scenario in
         quiet) modes=() ;;
         all) modes=(slow bodies pipeline) ;;
@@ -78,10 +78,10 @@ for scenario in ${BENCH_ATTACK_SCENARIOS:-quiet slow bodies pipeline all idle mg
     # (after its idle pool expired), or the kubelet's liveness probe on the management port.
     case $scenario in
         idle|handshake) legit_mode=legit-new; legit_port=$SSL_PORT ;;
-        mgmt) legit_mode=probe; legit_port=$MGMT_PORT ;;
+        mgmt|h2c) legit_mode=probe; legit_port=$MGMT_PORT ;;
         *) legit_mode=legit; legit_port=$SSL_PORT ;;
     esac
-    attack_port=$SSL_PORT; [ "$scenario" = mgmt ] && attack_port=$MGMT_PORT
+    attack_port=$SSL_PORT; case $scenario in mgmt|h2c) attack_port=$MGMT_PORT ;; esac
     start_webhook
     overloaded0=$(metric 'first_ordinal_admission_requests_total{outcome="error",reason="overloaded"}')
     timeouts0=$(metric first_ordinal_http_header_timeouts_total)
@@ -137,7 +137,8 @@ Legit clients: **legit** (the API server) one keep-alive HTTP/1.1 connection, a 
 reopened when closed; **bodies** 24 threads posting label-heavy reviews just under the 3 MiB limit; **pipeline** 4 connections
 pipelining reviews without ever reading; **all** the three together; **idle** 600 connections that each send one review, read
 its answer and stay idle (reopened when closed); **mgmt** up to 8,000 connections from 127.0.0.2 to the management port, each a 15 KiB
-partial header; **warnings** 3 threads posting ~3 MB first-ordinal reviews with emoji names quoted in three warnings; **logs** 2 threads
+partial header; **h2c** connections one after another (~50 a second) from 127.0.0.2 to the management port, each offering an h2c
+upgrade as \`java.net.http.HttpClient\` does and closed after the answer; **warnings** 3 threads posting ~3 MB first-ordinal reviews with emoji names quoted in three warnings; **logs** 2 threads
 posting ~2.7 MB marked reviews with long names (the INFO line); **handshake** 4 threads replaying one TLS 1.3 ClientHello on new
 connections from 127.0.0.2 (the legit client is 127.0.0.1). HTTP/2 is off, so there is no rapid-reset or PING/SETTINGS scenario
 (a client offering h2 gets HTTP/1.1).

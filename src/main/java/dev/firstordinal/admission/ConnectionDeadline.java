@@ -2,6 +2,7 @@ package dev.firstordinal.admission;
 
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jboss.logging.Logger;
@@ -84,19 +85,21 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
             key = new Key(remote.getAddress().getHostAddress(), remote.getPort(), local.getPort());
             OPEN.put(key, this);
         }
+        // On the channel's close, not on channelInactive: that reaches this handler only while it is in the pipeline,
+        // and a protocol change may take it out (Vert.x's h2c upgrade removes every handler but its HTTP/2 one).
+        ctx.channel().closeFuture().addListener((ChannelFutureListener) closed -> released());
         arm(headerTimeoutNanos);
         InvalidRequestAnswers.installWhenReady(ctx.pipeline());
         super.channelActive(ctx);
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    /** The channel closed: its slot in the cap is free, its deadline void. On its event loop. */
+    private void released() {
         cancel();
         if (key != null) {
             OPEN.remove(key, this);
         }
         limit.closed(this);
-        super.channelInactive(ctx);
     }
 
     @Override

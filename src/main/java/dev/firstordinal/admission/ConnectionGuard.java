@@ -49,6 +49,7 @@ public class ConnectionGuard {
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
 
     public static final String CONNECTIONS = "first_ordinal.http.connections";
+    public static final String MANAGEMENT_CONNECTIONS = "first_ordinal.http.management.connections";
     public static final String CONNECTIONS_MAX = "first_ordinal.http.connections.max";
     public static final String REFUSED = "first_ordinal.http.connections.refused";
     public static final String HEADER_TIMEOUTS = "first_ordinal.http.header.timeouts";
@@ -73,7 +74,8 @@ public class ConnectionGuard {
         this.sourceRatePerSecond = config.admission().sourceConnectionRate();
         this.limit = new ConnectionLimit(config.admission().maxConnections(), new SourceRate(sourceRatePerSecond, System::nanoTime), registry);
         // Its own allowance per source: the kubelet and Prometheus are not the API server.
-        this.managementLimit = new ConnectionLimit(config.admission().managementMaxConnections(), new SourceRate(sourceRatePerSecond, System::nanoTime));
+        this.managementLimit = new ConnectionLimit(config.admission().managementMaxConnections(), new SourceRate(sourceRatePerSecond, System::nanoTime),
+                MANAGEMENT_CONNECTIONS, registry);
         headerTimeouts = Counter.builder(HEADER_TIMEOUTS)
                 .description("Connections closed because a request's headers (or a new connection's handshake) did not arrive within the header timeout")
                 .register(registry);

@@ -60,11 +60,16 @@ final class ConnectionLimit {
                 .register(registry);
     }
 
-    /** The management port's limit: no meters (the port serves the probes and the meters themselves). */
-    ConnectionLimit(int maxConnections, SourceRate sourceRate) {
+    /**
+     * The management port's limit: only its open connections are metered ({@code first_ordinal_http_management_connections});
+     * the port serves the probes and the meters themselves.
+     */
+    ConnectionLimit(int maxConnections, SourceRate sourceRate, String openGauge, MeterRegistry registry) {
         this.maxConnections = maxConnections;
         this.graceNanos = GRACE_NANOS;
         this.sourceRate = sourceRate;
+        Gauge.builder(openGauge, open, AtomicInteger::get)
+                .description("Open connections on the management port").register(registry);
         refusedAtLimit = refusedShuttingDown = refusedRate = evicted = null;
     }
 

@@ -52,6 +52,22 @@ class ConnectionLimitTest {
         assertThat(registry.counter(ConnectionGuard.EVICTED).count()).isEqualTo(1.0);
     }
 
+    /**
+     * Vert.x's h2c upgrade removes every handler but its HTTP/2 one from the pipeline, this one included: the slot is
+     * freed when the channel closes all the same. Before, it was freed on channelInactive, which a removed handler
+     * never sees: the management port's cap filled with closed connections.
+     */
+    @Test
+    void aConnectionLeavesTheCapWhenItClosesEvenAfterItsHandlerWasTakenOutOfThePipeline() {
+        EmbeddedChannel upgraded = connect();
+        assertThat(limit.open()).isEqualTo(1);
+        upgraded.pipeline().remove(ConnectionDeadline.class);
+        upgraded.close();
+        upgraded.runPendingTasks();
+        assertThat(limit.open()).isZero();
+        assertThat(registry.get(ConnectionGuard.CONNECTIONS).gauge().value()).isZero();
+    }
+
     @Test
     void pastTheirGraceSilentConnectionsGoOldestFirst() throws Exception {
         ConnectionLimit noGrace = new ConnectionLimit(3, SourceRate.UNLIMITED, new SimpleMeterRegistry(), 0);

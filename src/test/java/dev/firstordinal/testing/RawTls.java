@@ -47,9 +47,26 @@ public final class RawTls implements AutoCloseable {
 
     /** Connects and completes the handshake; reads time out after {@code readTimeoutMillis}. */
     public static RawTls connect(SSLContext tls, int port, String serverName, int readTimeoutMillis) throws IOException {
-        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port);
+        return connect(tls, null, port, serverName, readTimeoutMillis);
+    }
+
+    /**
+     * As {@link #connect(SSLContext, int, String, int)}, from the local address {@code source} (null: any) and
+     * offering {@code applicationProtocols} by ALPN (none: no ALPN extension).
+     */
+    public static RawTls connect(SSLContext tls, java.net.InetAddress source, int port, String serverName, int readTimeoutMillis,
+                                 String... applicationProtocols) throws IOException {
+        java.net.Socket plain = new java.net.Socket();
+        if (source != null) {
+            plain.bind(new java.net.InetSocketAddress(source, 0));
+        }
+        plain.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setServerNames(List.of(new SNIHostName(serverName)));
+        if (applicationProtocols.length > 0) {
+            parameters.setApplicationProtocols(applicationProtocols);
+        }
         socket.setSSLParameters(parameters);
         socket.setSoTimeout(readTimeoutMillis);
         socket.startHandshake();
