@@ -107,7 +107,7 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
      * the report's rows and the fixes are kept, never the pods.
      */
     private int audit(KubernetesClient client, AuditOptions options) {
-        ClusterReader reader = new ClusterReader(client);
+        ClusterReader reader = new ClusterReader(client, new SharedValues(options.rule.policy()));
         List<String> namespaces = namespaces(reader, options);
         boolean namespaceProblem = !options.namespaces.isEmpty() && !namedNamespacesExistAndOptedIn(reader, options);
         Optional<ObjectNode> backfillJson = Optional.empty();
