@@ -25,7 +25,7 @@ import java.util.Map;
  * (the pod-name label) is that name. {@link #pod()} gives back a pod with the same values, so the decision and the
  * patch's {@code test} operations see exactly what the API server sent.
  */
-final class PodRecord {
+public final class PodRecord {
 
     private final String name;
     private final String namespace;
@@ -68,13 +68,13 @@ final class PodRecord {
      * The packer for one marking policy: its label and hook annotation values are kept as the policy's own instances.
      * Null in, null out.
      */
-    static java.util.function.Function<Pod, PodRecord> packer(MarkingPolicy policy) {
+    public static java.util.function.Function<Pod, PodRecord> packer(MarkingPolicy policy) {
         SharedValues shared = new SharedValues(policy);
         return pod -> pod == null || pod.getMetadata() == null ? null : new PodRecord(pod, shared);
     }
 
     /** A new client pod with the kept values (never shared: a reader may change it). */
-    Pod pod() {
+    public Pod pod() {
         ObjectMeta meta = new ObjectMeta();
         meta.setName(name);
         meta.setNamespace(namespace);
