@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code -XX:+ExitOnOutOfMemoryError}) with a few thousand Bitnami-sized StatefulSets and their pods (created through
  * the API, admitted by the webhook: every first ordinal carries the ~8.7 KB hook command), then an API-server restart:
  * every informer lists again, and a coverage run reads the cluster beside them. The webhook must stay up (no
- * {@code OutOfMemoryError}), report coverage for every set after the restart, and still mark a new first ordinal.
+ * {@code OutOfMemoryError}), report coverage for every set after the restart, and still mark a new first ordinal; and
+ * {@code audit} with the same flags reads them all.
  * A control plane of its own, so that the other tests' clusters stay small.
  */
 @Tag("real-cluster")
@@ -110,6 +111,14 @@ class RelistScaleClusterIT {
         Pod second = client.pods().inNamespace(namespace(1)).withName(probePods.get(1).getMetadata().getName()).get();
         assertThat(marks(first)).containsKey("label " + LABEL);
         assertThat(marks(second)).isEmpty();
+
+        // audit with the same heap reads every set and its pods.
+        Command audit = JarCommand.run(cluster.kubeconfig(), Map.of(), ImageJvm.flags(), "audit", "-o", "json");
+        assertThat(audit.stderr() + audit.stdout()).doesNotContain("OutOfMemoryError"); // the JVM says so on stdout
+        assertThat(audit.exitCode()).as("audit's exit (0: all covered, 1: a problem); stderr:\n" + tail(audit.stderr())
+                + "\nstdout:\n" + tail(audit.stdout())).isBetween(0, 1);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(audit.stdout()).path("summary").path("statefulSets").asInt())
+                .isEqualTo(SETS + 1);
         assertThat(webhook.process().isAlive()).isTrue();
     }
 
