@@ -2,12 +2,10 @@ package dev.firstordinal.cluster;
 
 import dev.firstordinal.config.FirstOrdinalConfig;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -26,8 +24,7 @@ public class ClusterBeans {
 
     @Produces
     @Singleton
-    StartOrdinalLookup startOrdinals(FirstOrdinalConfig config, BackgroundClient client, Instance<KubernetesClient> quarkusClient,
-                                     MeterRegistry registry) {
+    StartOrdinalLookup startOrdinals(FirstOrdinalConfig config, BackgroundClient client, MeterRegistry registry) {
         if (!config.statefulsetCache().enabled()) {
             if (NoCluster.alreadySaid()) {
                 return StartOrdinalLookup.ZERO;
@@ -37,7 +34,7 @@ public class ClusterBeans {
             return StartOrdinalLookup.ZERO;
         }
         try {
-            return new StatefulSetCache(client.get(), quarkusClient.get(), config.namespaces().orElse(List.of()),
+            return new StatefulSetCache(client.get(), config.namespaces().orElse(List.of()),
                     config.statefulsetCache().getTimeout(), registry).start();
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("invalid first-ordinal configuration: first-ordinal.statefulset-cache.get-timeout: "

@@ -96,25 +96,11 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
      * @param getTimeout deadline of the GET on a cache miss, 1 ms to {@link #MAX_GET_TIMEOUT}
      */
     public StatefulSetCache(KubernetesClient client, List<String> namespaces, Duration getTimeout, MeterRegistry registry) {
-        this(client, client, namespaces, getTimeout, registry, Clock.systemUTC());
-    }
-
-    /**
-     * @param watchClient the client of the informers (the server's {@link BackgroundClient})
-     * @param getClient   the client of the GET on a miss, which a review waits for (the server's own, already connected)
-     */
-    public StatefulSetCache(KubernetesClient watchClient, KubernetesClient getClient, List<String> namespaces, Duration getTimeout,
-                            MeterRegistry registry) {
-        this(watchClient, getClient, namespaces, getTimeout, registry, Clock.systemUTC());
+        this(client, namespaces, getTimeout, registry, Clock.systemUTC());
     }
 
     /** As above, with the clock that times {@link #UNREACHABLE_RETRY_AFTER} (tests move it by hand). */
     StatefulSetCache(KubernetesClient client, List<String> namespaces, Duration getTimeout, MeterRegistry registry, Clock clock) {
-        this(client, client, namespaces, getTimeout, registry, clock);
-    }
-
-    private StatefulSetCache(KubernetesClient client, KubernetesClient getClient, List<String> namespaces, Duration getTimeout,
-                             MeterRegistry registry, Clock clock) {
         if (getTimeout.isNegative() || getTimeout.isZero() || getTimeout.compareTo(MAX_GET_TIMEOUT) > 0) {
             throw new IllegalArgumentException("the StatefulSet GET timeout must be between 1ms and "
                     + MAX_GET_TIMEOUT.toMillis() + "ms (the webhook's answer waits for it), not " + getTimeout.toMillis() + "ms");
@@ -122,7 +108,7 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
         this.client = client;
         this.getTimeout = getTimeout;
         this.unreachable = new UnreachableWindow(clock, UNREACHABLE_RETRY_AFTER);
-        this.getClient = getClient.newClient(new RequestConfigBuilder(getClient.getConfiguration().getRequestConfig())
+        this.getClient = client.newClient(new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
                         .withRequestTimeout((int) getTimeout.toMillis())
                         .withRequestRetryBackoffLimit(0)
                         .build())
