@@ -1,6 +1,5 @@
 package dev.firstordinal.audit;
 
-import dev.firstordinal.cluster.BackgroundClient;
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.cluster.NoCluster;
 import dev.firstordinal.cluster.Relists;
@@ -80,7 +79,7 @@ public class CoverageMetrics {
     private Map<String, Integer> previousPasses = Map.of();
 
     @Inject
-    CoverageMetrics(FirstOrdinalConfig config, BackgroundClient client, Instance<StartOrdinalLookup> startOrdinals,
+    CoverageMetrics(FirstOrdinalConfig config, Instance<KubernetesClient> client, Instance<StartOrdinalLookup> startOrdinals,
                     FirstOrdinalRule rule, MeterRegistry registry) {
         this(config, config.namespaces().orElse(List.of()), client::get,
                 () -> startOrdinals.get() instanceof StatefulSetCache cache ? cache::cached : namespace -> Optional.empty(), rule, registry);

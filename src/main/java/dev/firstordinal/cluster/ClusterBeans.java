@@ -2,10 +2,12 @@ package dev.firstordinal.cluster;
 
 import dev.firstordinal.config.FirstOrdinalConfig;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -24,7 +26,7 @@ public class ClusterBeans {
 
     @Produces
     @Singleton
-    StartOrdinalLookup startOrdinals(FirstOrdinalConfig config, BackgroundClient client, MeterRegistry registry) {
+    StartOrdinalLookup startOrdinals(FirstOrdinalConfig config, Instance<KubernetesClient> client, MeterRegistry registry) {
         if (!config.statefulsetCache().enabled()) {
             if (NoCluster.alreadySaid()) {
                 return StartOrdinalLookup.ZERO;

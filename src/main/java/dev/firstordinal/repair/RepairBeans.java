@@ -1,6 +1,5 @@
 package dev.firstordinal.repair;
 
-import dev.firstordinal.cluster.BackgroundClient;
 import dev.firstordinal.cluster.LeaseElection;
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.cluster.NoCluster;
@@ -14,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
@@ -37,7 +37,7 @@ public class RepairBeans {
 
     private Repairer repairer;
 
-    void start(@Observes StartupEvent event, FirstOrdinalConfig config, BackgroundClient clients, FirstOrdinalRule rule,
+    void start(@Observes StartupEvent event, FirstOrdinalConfig config, Instance<KubernetesClient> clients, FirstOrdinalRule rule,
                StartOrdinalLookup starts, MeterRegistry registry) {
         if (!config.repair().enabled() || config.exitAfterStart()) {
             if (NoCluster.alreadySaid()) {
