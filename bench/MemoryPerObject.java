@@ -1,4 +1,7 @@
 import dev.firstordinal.audit.PodEssentials;
+import dev.firstordinal.audit.SharedValues;
+import dev.firstordinal.ordinal.MarkingPolicy;
+import dev.firstordinal.repair.PodRecord;
 import dev.firstordinal.cluster.StatefulSets;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -50,7 +53,46 @@ public class MemoryPerObject {
                     fullSet, slimSet, (double) slimSet / fullSet, keyOnly, (double) keyOnly / fullSet);
             System.out.printf("  pod: whole %d B, first-ordinal essentials %d B (%.3f), other ordinal %d B (%.3f)%n",
                     fullPod, firstPod, (double) firstPod / fullPod, otherPod, (double) otherPod / fullPod);
+            // What self-repair's pod store keeps, a marked first ordinal (the ~8.7 KB hook command) and an other ordinal.
+            String markedJson = Serialization.asJson(marked(pod));
+            var packer = PodRecord.packer(POLICY);
+            SharedValues shared = new SharedValues(POLICY);
+            long slimMarked = perObject(n, i -> roundTwoSlim(parse(markedJson, i, Pod.class)));
+            long slimOther = perObject(n, i -> roundTwoSlim(parse(podJson, i, Pod.class)));
+            long recordMarked = perObject(n, i -> packer.apply(parse(markedJson, i, Pod.class)));
+            long recordOther = perObject(n, i -> packer.apply(parse(podJson, i, Pod.class)));
+            long essentialsMarked = perObject(n, i -> PodEssentials.of(parse(markedJson, i, Pod.class), true));
+            long essentialsShared = perObject(n, i -> {
+                Pod essentials = PodEssentials.of(parse(markedJson, i, Pod.class), true);
+                essentials.getMetadata().setAnnotations(shared.share(essentials.getMetadata().getAnnotations()));
+                return essentials;
+            });
+            System.out.printf("  self-repair's pod store: marked first ordinal %d B before (slim client pod, its own hook text), %d B now "
+                            + "(PodRecord, hook text shared) (%.3f); other ordinal %d B before, %d B now (%.3f)%n",
+                    slimMarked, recordMarked, (double) recordMarked / slimMarked, slimOther, recordOther, (double) recordOther / slimOther);
+            System.out.printf("  coverage batch, marked first ordinal: essentials %d B before, %d B with the hook values shared (%.3f)%n",
+                    essentialsMarked, essentialsShared, (double) essentialsShared / essentialsMarked);
         }
+    }
+
+    private static final MarkingPolicy POLICY = MarkingPolicy.defaults();
+
+    /** A first ordinal as the webhook admitted it: the backup label and the hook annotations. */
+    private static Pod marked(Pod pod) {
+        return new PodBuilder(pod).editMetadata().addToLabels(POLICY.labelKey(), POLICY.labelValue())
+                .addToAnnotations(POLICY.hook().forContainer("redis")).endMetadata().build();
+    }
+
+    /** What self-repair's pod store kept of a pod before this round (round 2's SlimPods): a client pod, every annotation its own. */
+    private static Pod roundTwoSlim(Pod full) {
+        var meta = full.getMetadata();
+        var containers = full.getSpec().getContainers().stream()
+                .map(c -> new io.fabric8.kubernetes.api.model.ContainerBuilder().withName(c.getName()).withImage(c.getImage()).build()).toList();
+        return new PodBuilder().withMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(meta.getName())
+                        .withNamespace(meta.getNamespace()).withUid(meta.getUid()).withResourceVersion(meta.getResourceVersion())
+                        .withLabels(meta.getLabels()).withAnnotations(meta.getAnnotations()).withOwnerReferences(meta.getOwnerReferences())
+                        .withCreationTimestamp(meta.getCreationTimestamp()).withDeletionTimestamp(meta.getDeletionTimestamp()).build())
+                .withNewSpec().withContainers(containers).endSpec().build();
     }
 
     /** What the webhook's cache kept of a set before issue #31. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstordinal.cli.CliCommand;
 import dev.firstordinal.cli.ClusterAccess;
+import dev.firstordinal.cluster.HttpBodyLogging;
 import dev.firstordinal.cli.CommandRunner;
 import dev.firstordinal.cli.HelpOption;
 import dev.firstordinal.cli.UsageException;
@@ -83,6 +84,7 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
     @Override
     public Integer call() throws UsageException {
         AuditOptions options = this.options.check();
+        HttpBodyLogging.off();
         KubernetesClient client;
         try {
             client = clients != null ? clients.get() : ClusterAccess.client(options.kubeconfig, options.context);
@@ -107,7 +109,7 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
      * the report's rows and the fixes are kept, never the pods.
      */
     private int audit(KubernetesClient client, AuditOptions options) {
-        ClusterReader reader = new ClusterReader(client);
+        ClusterReader reader = new ClusterReader(client, new SharedValues(options.rule.policy()));
         List<String> namespaces = namespaces(reader, options);
         boolean namespaceProblem = !options.namespaces.isEmpty() && !namedNamespacesExistAndOptedIn(reader, options);
         Optional<ObjectNode> backfillJson = Optional.empty();

@@ -45,27 +45,44 @@ public final class ClusterReader {
 
     /** StatefulSets whose pods one pass over a namespace's pods collects. */
     public static final int SETS_PER_PASS = 1000;
-    static final long STATEFULSET_PAGE = 250;
-    static final long POD_PAGE = 200;
+    /** Page sizes: a page of whole objects (a Bitnami-sized pod or set parses to ~26 KB) must stay small beside a 96 MiB heap. */
+    static final long STATEFULSET_PAGE = 100;
+    static final long POD_PAGE = 100;
     static final long CLAIM_PAGE = 500;
 
     private final KubernetesClient client;
     private final Function<String, Optional<List<StatefulSet>>> cachedSets;
     private final int setsPerPass;
+    private final Optional<SharedValues> shared;
 
     public ClusterReader(KubernetesClient client) {
         this(client, namespace -> Optional.empty());
     }
 
+    /** @param shared the values of the policy being checked, kept once rather than once per pod */
+    public ClusterReader(KubernetesClient client, SharedValues shared) {
+        this(client, namespace -> Optional.empty(), SETS_PER_PASS, Optional.of(shared));
+    }
+
     /** @param cachedSets a namespace's StatefulSets from a cache (e.g. the webhook's informer), empty when it has none */
     public ClusterReader(KubernetesClient client, Function<String, Optional<List<StatefulSet>>> cachedSets) {
-        this(client, cachedSets, SETS_PER_PASS);
+        this(client, cachedSets, SETS_PER_PASS, Optional.empty());
+    }
+
+    public ClusterReader(KubernetesClient client, Function<String, Optional<List<StatefulSet>>> cachedSets, SharedValues shared) {
+        this(client, cachedSets, SETS_PER_PASS, Optional.of(shared));
     }
 
     ClusterReader(KubernetesClient client, Function<String, Optional<List<StatefulSet>>> cachedSets, int setsPerPass) {
+        this(client, cachedSets, setsPerPass, Optional.empty());
+    }
+
+    private ClusterReader(KubernetesClient client, Function<String, Optional<List<StatefulSet>>> cachedSets, int setsPerPass,
+                          Optional<SharedValues> shared) {
         this.client = client;
         this.cachedSets = cachedSets;
         this.setsPerPass = setsPerPass;
+        this.shared = shared;
     }
 
     /** The namespaces that carry the opt-in label, sorted by name. */
@@ -146,7 +163,9 @@ public final class ClusterReader {
             OptionalInt ordinal = PodOrdinal.of(meta, set.getMetadata().getName());
             if (ordinal.isPresent()) {
                 boolean first = ordinal.getAsInt() == StatefulSets.startOrdinal(set);
-                podsBySet.computeIfAbsent(set.getMetadata().getName(), k -> new ArrayList<>()).add(PodEssentials.of(pod, first));
+                Pod essentials = PodEssentials.of(pod, first);
+                shared.ifPresent(values -> essentials.getMetadata().setAnnotations(values.share(essentials.getMetadata().getAnnotations())));
+                podsBySet.computeIfAbsent(set.getMetadata().getName(), k -> new ArrayList<>()).add(essentials);
             }
         });
         // Each set's own claims: a snapshot holding the whole namespace's names would copy them once per set.

@@ -2,6 +2,7 @@ package dev.firstordinal.audit;
 
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.cluster.NoCluster;
+import dev.firstordinal.cluster.Relists;
 import dev.firstordinal.cluster.StatefulSetCache;
 import dev.firstordinal.config.FirstOrdinalConfig;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
@@ -21,6 +22,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,6 +59,9 @@ public class CoverageMetrics {
     public static final String FAILURES = "first_ordinal_coverage_failures";
     public static final String PASSES = "first_ordinal_coverage_pod_list_passes";
     private static final int LOGGED_PROBLEMS = 20;
+    /** How long one run waits, in all, for informers that list (after that it reads anyway: a watch that cannot start must not stop coverage). */
+    static final Duration RELIST_WAIT = Duration.ofMinutes(2);
+    private static final Duration RELIST_POLL = Duration.ofMillis(500);
     private static final Logger LOG = Logger.getLogger(CoverageMetrics.class);
 
     private final FirstOrdinalConfig config;
@@ -153,6 +158,31 @@ public class CoverageMetrics {
     }
 
     /**
+     * Waits, at most {@code budgetMillis}, while one of the process's informers lists ({@link Relists}): a coverage
+     * run reading pods beside the relists after an API-server restart is what ran the heap out (issue #31).
+     *
+     * @return the milliseconds waited
+     */
+    private long waitWhileInformersList(long budgetMillis) {
+        long began = System.nanoTime();
+        long listing = Relists.listing();
+        if (listing == 0 || budgetMillis <= 0) {
+            return 0;
+        }
+        LOG.infof("coverage: %d informers are listing (a start or an API-server restart); the run waits for them, at most %ds",
+                listing, budgetMillis / 1000);
+        try {
+            while (Relists.listing() > 0 && (System.nanoTime() - began) / 1_000_000 < budgetMillis) {
+                Thread.sleep(RELIST_POLL.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("coverage run interrupted", e);
+        }
+        return (System.nanoTime() - began) / 1_000_000;
+    }
+
+    /**
      * One run, namespace by namespace: only one batch of StatefulSets (see {@link ClusterReader}) and
      * their pods are held at a time; of each set only its state is kept until the gauges are set, and
      * past runs are remembered only for the sets that had a problem.
@@ -161,7 +191,7 @@ public class CoverageMetrics {
      */
     Map<CoverageState, Integer> run(NamespaceLabel label) {
         long began = System.nanoTime();
-        ClusterReader reader = new ClusterReader(client.get(), cachedSets.get());
+        ClusterReader reader = new ClusterReader(client.get(), cachedSets.get(), new SharedValues(rule.policy()));
         List<String> namespaces = this.namespaces.isEmpty() ? reader.optedInNamespaces(label) : this.namespaces;
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         List<MultiGauge.Row<?>> passRows = new ArrayList<>();
@@ -169,7 +199,9 @@ public class CoverageMetrics {
         Map<String, CoverageState> problems = new HashMap<>();
         ProblemLog problemLog = new ProblemLog();
         Map<String, Integer> passesNow = new HashMap<>();
+        long waitedForRelists = 0;
         for (String namespace : namespaces) {
+            waitedForRelists += waitWhileInformersList(RELIST_WAIT.toMillis() - waitedForRelists);
             Map<CoverageState, Integer> counts = CoverageReport.zeroCounts();
             int passes = reader.read(namespace, batch -> {
                 for (ShardSnapshot snapshot : batch) {

@@ -65,8 +65,11 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     public static final String ENTRIES_METRIC = "first_ordinal_statefulset_cache_entries";
     /** Cached answers that ruled the reviewed pod's ordinal out, so the set was read again. */
     public static final String STALE_METRIC = "first_ordinal_statefulset_cache_stale";
-    /** Page size of the informer's initial list, so that 10,000 StatefulSets do not come in one response. */
-    static final long LIST_PAGE_SIZE = 500;
+    /**
+     * Page size of the informer's lists (the first one and every relist), so that 10,000 StatefulSets do not come in one
+     * response: a page of Bitnami-sized sets is ~0.7 MB of JSON and ~2.7 MB parsed.
+     */
+    static final long LIST_PAGE_SIZE = 100;
     /** GETs in flight at once; more misses than this fall back at once rather than queue. */
     static final int MAX_GETS_IN_FLIGHT = 8;
 
@@ -139,6 +142,7 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
             informer.itemStore(store);
             informer.exceptionHandler(this::retryAfter);
             informers.add(informer);
+            Relists.add(informer);
             String scope = namespace == null ? "all namespaces" : "namespace " + namespace;
             informer.start().whenComplete((ignored, error) -> {
                 if (error == null) {
@@ -341,6 +345,7 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     public void close() {
         closed = true;
         informers.forEach(SharedIndexInformer::stop);
+        informers.forEach(Relists::remove);
         gets.shutdownNow();
         // getClient shares the caller's HTTP client: closing it would close theirs.
     }

@@ -3,7 +3,8 @@ package dev.firstordinal.repair;
 import dev.firstordinal.audit.PodFixes;
 import dev.firstordinal.cluster.LeaseElection;
 import dev.firstordinal.cluster.NamespaceLabel;
-import dev.firstordinal.cluster.SlimStore;
+import dev.firstordinal.cluster.PackedStore;
+import dev.firstordinal.cluster.Relists;
 import dev.firstordinal.cluster.StatefulSets;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
@@ -52,6 +53,8 @@ public final class Repairer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Repairer.class);
     private static final String OWNER_INDEX = "first-ordinal-owner";
+    /** Pods per page of the watch's lists: a Bitnami-sized pod is ~7 KB of JSON, ~26 KB parsed. */
+    static final long POD_PAGE = 100;
 
     /**
      * @param lease       the Lease that picks the one replica that repairs
@@ -150,15 +153,16 @@ public final class Repairer implements AutoCloseable {
         namespaces = client.namespaces().runnableInformer(0);
         namespaces.addEventHandler(handler(ns -> ns.getMetadata().getLabels(), this::namespaceChanged));
         namespaces.exceptionHandler(this::retryAfter);
+        Relists.add(namespaces);
         namespaces.start();
         List<String> scopes = settings.namespaces().isEmpty() ? java.util.Collections.singletonList(null) : settings.namespaces();
         for (String scope : scopes) {
             var pods = scope == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(scope);
-            SharedIndexInformer<Pod> informer = pods.withLabel(StatefulSets.POD_NAME_LABEL).withLimit(500L).runnableInformer(0);
+            SharedIndexInformer<Pod> informer = pods.withLabel(StatefulSets.POD_NAME_LABEL).withLimit(POD_PAGE).runnableInformer(0);
             informer.removeNamespaceIndex();
             informer.addIndexers(Map.of(OWNER_INDEX, pod -> StatefulSetOwner.controllerOf(pod.getMetadata())
                     .map(owner -> List.of(key(pod.getMetadata().getNamespace(), owner.name()))).orElse(List.of())));
-            informer.itemStore(new SlimStore<>(SlimPods::slim));
+            informer.itemStore(new PackedStore<>(PodRecord.packer(rule.policy()), PodRecord::pod));
             informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(Pod pod) {
@@ -179,6 +183,7 @@ public final class Repairer implements AutoCloseable {
             });
             informer.exceptionHandler(this::retryAfter);
             podInformers.add(informer);
+            Relists.add(informer);
             informer.start();
         }
         resync = worker.scheduleWithFixedDelay(this::lookAtEveryPod, settings.resync().toMillis(), settings.resync().toMillis(),
@@ -192,10 +197,10 @@ public final class Repairer implements AutoCloseable {
             resync.cancel(false);
             resync = null;
         }
-        podInformers.forEach(SharedIndexInformer::close);
+        podInformers.forEach(Repairer::closeInformer);
         podInformers.clear();
         if (namespaces != null) {
-            namespaces.close();
+            closeInformer(namespaces);
             namespaces = null;
         }
         due.clear();
@@ -356,6 +361,11 @@ public final class Repairer implements AutoCloseable {
         return ns != null && settings.label().matches(ns.getMetadata().getLabels());
     }
 
+    private static void closeInformer(SharedIndexInformer<?> informer) {
+        Relists.remove(informer);
+        informer.close();
+    }
+
     private static String key(String namespace, String name) {
         return namespace + "/" + name;
     }
@@ -383,9 +393,9 @@ public final class Repairer implements AutoCloseable {
             election.cancel(true);
         }
         worker.shutdownNow();
-        podInformers.forEach(SharedIndexInformer::close);
+        podInformers.forEach(Repairer::closeInformer);
         if (namespaces != null) {
-            namespaces.close();
+            closeInformer(namespaces);
         }
         leading = false;
         metrics.leading(false);

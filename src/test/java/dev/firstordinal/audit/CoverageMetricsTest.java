@@ -62,6 +62,39 @@ class CoverageMetricsTest {
     }
 
     @Test
+    void aRunReadsTheClusterOnlyOnceNoInformerOfTheProcessIsListing() {
+        Workloads.createNamespace(client, "metrics-relist", Shards.OPTED_IN);
+        Shards.coveredUncoveredOvercovered(client, "metrics-relist");
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        int listingFor = 3; // looks at the informer before its relist ends
+        io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> relisting = informer(true, () -> looks.incrementAndGet() > listingFor);
+        dev.firstordinal.cluster.Relists.add(relisting);
+        try {
+            new CoverageMetrics(null, List.of("metrics-relist"), () -> client, Shards.RULE, registry).run(label);
+        } finally {
+            dev.firstordinal.cluster.Relists.remove(relisting);
+        }
+
+        assertThat(looks.get()).as("the run looked until the informer watched again").isGreaterThan(listingFor);
+        assertThat(gauge("metrics-relist", "covered")).isEqualTo(1.0);
+    }
+
+    /** An informer that is running, or not, and watching when {@code watching} says so. */
+    @SuppressWarnings("unchecked")
+    private static io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> informer(boolean running,
+                                                                                          java.util.function.BooleanSupplier watching) {
+        return (io.fabric8.kubernetes.client.informers.SharedIndexInformer<?>) java.lang.reflect.Proxy.newProxyInstance(
+                CoverageMetricsTest.class.getClassLoader(), new Class<?>[]{io.fabric8.kubernetes.client.informers.SharedIndexInformer.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "isRunning" -> running;
+                    case "isWatching" -> watching.getAsBoolean();
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    @Test
     void dropsTheRowsOfANamespaceThatOptedOut() {
         Workloads.createNamespace(client, "leaving", Shards.OPTED_IN);
         Shards.coveredUncoveredOvercovered(client, "leaving");

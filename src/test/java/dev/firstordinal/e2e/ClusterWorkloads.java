@@ -131,21 +131,21 @@ final class ClusterWorkloads {
     }
 
     /**
-     * Creates many sets from a few threads, each create retried a few times (a loaded API server, or a
+     * Creates many objects (sets, pods) from a few threads, each create retried a few times (a loaded API server, or a
      * client starved of CPU, times out now and then); one that already exists counts as created.
      */
-    static void createAll(KubernetesClient client, List<StatefulSet> sets) throws Exception {
+    static void createAll(KubernetesClient client, List<? extends io.fabric8.kubernetes.api.model.HasMetadata> objects) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
         try {
             List<java.util.concurrent.Future<?>> created = new java.util.ArrayList<>();
-            for (StatefulSet set : sets) {
+            for (io.fabric8.kubernetes.api.model.HasMetadata object : objects) {
                 created.add(pool.submit(() -> {
                     for (int attempt = 1; ; attempt++) {
                         try {
-                            return create(client, set);
+                            return client.resource(object).create();
                         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
                             if (e.getCode() == 409) {
-                                return set;
+                                return object;
                             }
                             if (attempt == 5) {
                                 throw e;

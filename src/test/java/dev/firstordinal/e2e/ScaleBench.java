@@ -146,7 +146,10 @@ public final class ScaleBench {
         audit.addAll(ImageJvm.flags());
         audit.addAll(List.of("-jar", JarProcess.JAR.toString(), "audit"));
         Command result = Command.run(audit, Map.of("KUBECONFIG", cluster.kubeconfig().toString()), null, Math.max(60, remaining().toSeconds()));
-        String summary = result.stdout().lines().filter(l -> l.contains("StatefulSets in")).reduce((a, b) -> b).orElse("(no summary)");
+        // Without a summary, why: the last line of its stderr other than the timing (an OutOfMemoryError, a cluster error).
+        String why = result.stderr().lines().filter(l -> !l.startsWith("audit: ") && !l.isBlank()).reduce((a, b) -> b).orElse("");
+        String summary = result.stdout().lines().filter(l -> l.contains("StatefulSets in")).reduce((a, b) -> b)
+                .orElse("(no summary: " + (why.length() > 300 ? why.substring(0, 300) + "…" : why) + ")");
         Matcher timing = Pattern.compile("audit: ([0-9.]+) s, peak RSS (\\d+) KiB").matcher(result.stderr());
         String measured = timing.find() ? String.format("%s s, peak RSS %d MiB", timing.group(1), Long.parseLong(timing.group(2)) / 1024)
                 : "(no timing)";
