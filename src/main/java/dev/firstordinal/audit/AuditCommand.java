@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstordinal.cli.CliCommand;
 import dev.firstordinal.cli.ClusterAccess;
-import dev.firstordinal.cluster.HttpBodyLogging;
 import dev.firstordinal.cli.CommandRunner;
 import dev.firstordinal.cli.HelpOption;
 import dev.firstordinal.cli.UsageException;
@@ -84,7 +83,6 @@ public final class AuditCommand implements CliCommand, Callable<Integer> {
     @Override
     public Integer call() throws UsageException {
         AuditOptions options = this.options.check();
-        HttpBodyLogging.off();
         KubernetesClient client;
         try {
             client = clients != null ? clients.get() : ClusterAccess.client(options.kubeconfig, options.context);

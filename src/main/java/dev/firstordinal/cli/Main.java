@@ -1,5 +1,6 @@
 package dev.firstordinal.cli;
 
+import dev.firstordinal.cluster.HttpBodyLogging;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 import java.io.PrintStream;
@@ -17,6 +18,11 @@ public final class Main {
     }
 
     public static void main(String... args) {
+        if (args.length > 0 && !args[0].equals("serve")) {
+            // Quarkus never configures logging in a CLI mode, so every record is buffered: not the client's HTTP
+            // bodies (audit ran out of heap on them; policy-sync runs for days).
+            HttpBodyLogging.off();
+        }
         int code = TopLevel.execute(System.out, System.err, args.length == 0 ? new String[] {"serve"} : args);
         if (code != TopLevel.SERVING) {
             System.exit(code);
