@@ -1,11 +1,9 @@
 package dev.firstordinal.cluster;
 
-import dev.firstordinal.admission.LogText;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -19,14 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -77,18 +67,12 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     private static final Duration INFORMER_ERROR_LOG_INTERVAL = Duration.ofMinutes(1);
 
     private final KubernetesClient client;
-    private final KubernetesClient getClient;
-    private final Duration getTimeout;
+    private final StatefulSetReads reads;
     /** Namespace to store; the key {@code null} holds the single all-namespaces store. */
     private final Map<String, SlimStatefulSetStore> stores = new LinkedHashMap<>();
     private final List<SharedIndexInformer<StatefulSet>> informers = new ArrayList<>();
-    private final ThreadPoolExecutor gets;
-    private final Counter fetched;
-    private final Counter notFound;
-    private final Counter failed;
     private final Counter stale;
     private final AtomicLong lastInformerErrorLog = new AtomicLong();
-    private final UnreachableWindow unreachable;
     private volatile boolean closed;
 
     /**
@@ -106,22 +90,12 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
                     + MAX_GET_TIMEOUT.toMillis() + "ms (the webhook's answer waits for it), not " + getTimeout.toMillis() + "ms");
         }
         this.client = client;
-        this.getTimeout = getTimeout;
-        this.unreachable = new UnreachableWindow(clock, UNREACHABLE_RETRY_AFTER);
-        this.getClient = client.newClient(new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
-                        .withRequestTimeout((int) getTimeout.toMillis())
-                        .withRequestRetryBackoffLimit(0)
-                        .build())
-                .adapt(KubernetesClient.class);
+        this.reads = new StatefulSetReads(client, getTimeout, new UnreachableWindow(clock, UNREACHABLE_RETRY_AFTER), registry);
         if (namespaces.isEmpty()) {
             stores.put(null, new SlimStatefulSetStore());
         } else {
             namespaces.forEach(ns -> stores.put(ns, new SlimStatefulSetStore()));
         }
-        this.gets = new ThreadPoolExecutor(0, MAX_GETS_IN_FLIGHT, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads());
-        this.fetched = missCounter(registry, "fetched");
-        this.notFound = missCounter(registry, "not_found");
-        this.failed = missCounter(registry, "failed");
         this.stale = Counter.builder(STALE_METRIC)
                 .description("Cached StatefulSets that could not be right for the pod under review (its ordinal outside the cached "
                         + "[start, start + replicas)), so the set was read again")
@@ -163,42 +137,19 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
         if (cached != null) {
             return Optional.of(StartOrdinal.cached(StatefulSets.startOrdinal(cached), StatefulSets.replicas(cached)));
         }
-        // While the API server is taken as unreachable the answer needs no read: give it here, on the
-        // caller's thread, instead of sending the review to a worker only to guess there.
-        return unreachable.skipping() ? Optional.of(skipped(namespace, statefulSet, Miss.ABSENT)) : Optional.empty();
+        return reads.skippedWhileUnreachable(namespace, statefulSet);
     }
 
     @Override
     public StartOrdinal startOrdinal(String namespace, String statefulSet) {
-        return withoutBlocking(namespace, statefulSet).orElseGet(() -> fetch(namespace, statefulSet, Miss.ABSENT));
+        return withoutBlocking(namespace, statefulSet).orElseGet(() -> reads.fetch(namespace, statefulSet, StatefulSetReads.Miss.ABSENT));
     }
 
     /** The cached set cannot be right for the pod under review: one bounded GET, as on a miss; the cached start if it fails. */
     @Override
     public StartOrdinal reread(String namespace, String statefulSet, StartOrdinal cached) {
         stale.increment();
-        return fetch(namespace, statefulSet, Miss.stale(cached));
-    }
-
-    /**
-     * Why a set is read and what is answered when the read fails.
-     *
-     * @param state  what the cache held, for the warning ("is not in the cache")
-     * @param guess  the start answered when the read fails
-     */
-    private record Miss(String state, int guess) {
-
-        static final Miss ABSENT = new Miss("is not in the cache", 0);
-
-        static Miss stale(StartOrdinal cached) {
-            return new Miss("is stale in the cache (start " + cached.value() + ", " + cached.replicas()
-                    + " replicas there, which cannot make the pod under review)", cached.value());
-        }
-
-        String assumption() {
-            return this == ABSENT ? "assuming its first ordinal is 0 (spec.ordinals.start unknown)"
-                    : "assuming its first ordinal is still " + guess;
-        }
+        return reads.fetch(namespace, statefulSet, StatefulSetReads.Miss.stale(cached));
     }
 
     /**
@@ -222,75 +173,6 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
     /** Whether every informer has completed its initial list. */
     public boolean hasSynced() {
         return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
-    }
-
-    private StartOrdinal fetch(String namespace, String name, Miss miss) {
-        if (unreachable.skipping()) {
-            return skipped(namespace, name, miss);
-        }
-        Future<StatefulSet> get;
-        try {
-            get = gets.submit(() -> getClient.apps().statefulSets().inNamespace(namespace).withName(name).get());
-        } catch (RejectedExecutionException e) {
-            return fallback(failed, namespace, name, miss, MAX_GETS_IN_FLIGHT + " other reads are in flight");
-        }
-        try {
-            StatefulSet statefulSet = get.get(getTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (statefulSet == null) {
-                return fallback(notFound, namespace, name, miss, "it was not found");
-            }
-            fetched.increment();
-            int start = StatefulSets.startOrdinal(statefulSet);
-            LOG.debugf("StatefulSet %s/%s %s; read it: first ordinal %d", namespace, name, miss.state(), start);
-            return StartOrdinal.of(start);
-        } catch (TimeoutException e) {
-            get.cancel(true);
-            return noAnswer(namespace, name, miss, "reading it took longer than " + getTimeout.toMillis() + "ms");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof KubernetesClientException k && k.getCode() > 0) {
-                return fallback(failed, namespace, name, miss, "reading it failed: " + oneLine(k));
-            }
-            return noAnswer(namespace, name, miss, "reading it failed: " + oneLine(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            get.cancel(true);
-            return fallback(failed, namespace, name, miss, "reading it was interrupted");
-        }
-    }
-
-    /** The guess while the unreachable window runs: counted as failed, no log line (the window's first failure logged). */
-    private StartOrdinal skipped(String namespace, String name, Miss miss) {
-        failed.increment();
-        return StartOrdinal.guessed(miss.guess(), warning(namespace, name, miss, "the API server could not be reached lately (a read is "
-                + "tried again " + unreachable.length().toSeconds() + "s after the last failed one)"));
-    }
-
-    private static StartOrdinal fallback(Counter counter, String namespace, String name, Miss miss, String why) {
-        counter.increment();
-        String warning = warning(namespace, name, miss, why);
-        // The names come from the review: escaped and bounded in the log line (the answer's warnings are bounded apart).
-        LOG.warn(warning(LogText.of(namespace), LogText.of(name), miss, why));
-        return StartOrdinal.guessed(miss.guess(), warning);
-    }
-
-    /**
-     * The GET got no HTTP answer: the API server is taken as unreachable for every set for a while.
-     * Only the failure that starts that window logs, and says so.
-     */
-    private StartOrdinal noAnswer(String namespace, String name, Miss miss, String why) {
-        failed.increment();
-        String warning = warning(namespace, name, miss, why);
-        if (unreachable.unreachable()) {
-            LOG.warnf("%s. The API server did not answer: StatefulSets are not read again for %ds; until then a pod whose "
-                    + "StatefulSet is not cached is decided by its own ordinal as if its set started at 0, with this warning "
-                    + "in its AdmissionResponse, and no further log line", warning(LogText.of(namespace), LogText.of(name), miss, why),
-                    unreachable.length().toSeconds());
-        }
-        return StartOrdinal.guessed(miss.guess(), warning);
-    }
-
-    private static String warning(String namespace, String name, Miss miss, String why) {
-        return "first-ordinal: StatefulSet " + namespace + "/" + name + " " + miss.state() + " and " + why + "; " + miss.assumption();
     }
 
     private boolean retryAfter(boolean started, Throwable error) {
@@ -325,28 +207,11 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
         return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
     }
 
-    private static Counter missCounter(MeterRegistry registry, String result) {
-        return Counter.builder(MISSES_METRIC)
-                .description("Admission lookups of a StatefulSet that was not in the cache, by outcome of the GET")
-                .tag("result", result)
-                .register(registry);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, "first-ordinal-statefulset-get-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
     @Override
     public void close() {
         closed = true;
         informers.forEach(SharedIndexInformer::stop);
         informers.forEach(Relists::remove);
-        gets.shutdownNow();
-        // getClient shares the caller's HTTP client: closing it would close theirs.
+        reads.close();
     }
 }

@@ -1,6 +1,5 @@
 package dev.firstordinal.repair;
 
-import dev.firstordinal.audit.PodFixes;
 import dev.firstordinal.cluster.LeaseElection;
 import dev.firstordinal.cluster.NamespaceLabel;
 import dev.firstordinal.cluster.PackedStore;
@@ -11,9 +10,7 @@ import dev.firstordinal.ordinal.StartOrdinalLookup;
 import dev.firstordinal.ordinal.StatefulSetOwner;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
@@ -78,7 +75,7 @@ public final class Repairer implements AutoCloseable {
     private final StartOrdinalLookup cachedStarts;
     private final Settings settings;
     private final RepairMetrics metrics;
-    private final Clock clock;
+    private final SetRepair setRepair;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "first-ordinal-repair");
         thread.setDaemon(true);
@@ -104,7 +101,7 @@ public final class Repairer implements AutoCloseable {
         this.cachedStarts = cachedStarts;
         this.settings = settings;
         this.metrics = metrics;
-        this.clock = clock;
+        this.setRepair = new SetRepair(client, rule, metrics, clock, settings.retry());
     }
 
     /** Starts competing for the Lease. */
@@ -296,45 +293,18 @@ public final class Repairer implements AutoCloseable {
         }
     }
 
-    /** One set: read it from the API server, plan, patch. False when it must be tried again. */
+    /** One set, if its namespace is still opted in ({@link SetRepair}). False when it must be tried again. */
     private boolean repair(String key) {
         int slash = key.indexOf('/');
         String namespace = key.substring(0, slash);
-        String name = key.substring(slash + 1);
         if (!optedIn(namespace)) {
             return true;
         }
-        StatefulSet set;
-        try {
-            set = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
-        } catch (KubernetesClientException e) {
-            metrics.statefulSetUnreadable();
-            LOG.warnf("repair: StatefulSet %s cannot be read (%s); its pods are not touched, tried again in %ds", key,
-                    oneLine(e), settings.retry().toSeconds());
-            return false;
-        }
-        if (set == null) {
-            return true; // deleted: the garbage collector takes its pods
-        }
-        List<Pod> pods = new ArrayList<>();
-        podInformers.forEach(informer -> pods.addAll(informer.getIndexer().byIndex(OWNER_INDEX, key)));
-        RepairPlan plan = RepairPlan.of(set, pods, rule);
-        boolean done = true;
-        for (RepairPlan.Repair repair : plan.repairs()) {
-            Optional<String> failure = PodFixes.apply(client, repair.fix());
-            if (failure.isEmpty()) {
-                Duration unmarked = repair.unmarkedSince().map(since -> Duration.between(since, clock.instant())).orElse(null);
-                metrics.repaired(repair.cause(), unmarked);
-                LOG.infof("repair: pod %s/%s (%s%s): %s", namespace, repair.fix().pod(), repair.cause().label(),
-                        unmarked == null ? "" : ", unmarked for " + unmarked.toSeconds() + "s", repair.fix().description());
-            } else {
-                metrics.patchFailed();
-                done = false;
-                LOG.warnf("repair: could not %s on %s; tried again", repair.fix().description(), failure.get());
-            }
-        }
-        plan.kept().forEach(line -> LOG.debugf("repair: %s", line));
-        return done;
+        return setRepair.repair(namespace, key.substring(slash + 1), () -> {
+            List<Pod> pods = new ArrayList<>();
+            podInformers.forEach(informer -> pods.addAll(informer.getIndexer().byIndex(OWNER_INDEX, key)));
+            return pods;
+        });
     }
 
     /** A watch failed: retried (fabric8 backs off); logged at most once a minute, with the RBAC it needs. */
@@ -370,10 +340,6 @@ public final class Repairer implements AutoCloseable {
         return namespace + "/" + name;
     }
 
-    private static String oneLine(KubernetesClientException e) {
-        String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-        return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + (message == null ? "" : message.replaceAll("\\s+", " "));
-    }
 
     private void submit(Runnable task) {
         try {
