@@ -2,25 +2,17 @@ package dev.firstordinal.repair;
 
 import dev.firstordinal.cluster.LeaseElection;
 import dev.firstordinal.cluster.NamespaceLabel;
-import dev.firstordinal.cluster.PackedStore;
-import dev.firstordinal.cluster.Relists;
-import dev.firstordinal.cluster.StatefulSets;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
 import dev.firstordinal.ordinal.StatefulSetOwner;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -49,9 +41,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Repairer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Repairer.class);
-    private static final String OWNER_INDEX = "first-ordinal-owner";
-    /** Pods per page of the watch's lists: a Bitnami-sized pod is ~7 KB of JSON, ~26 KB parsed. */
-    static final long POD_PAGE = 100;
 
     /**
      * @param lease       the Lease that picks the one replica that repairs
@@ -84,11 +73,10 @@ public final class Repairer implements AutoCloseable {
     /** {@code <namespace>/<statefulset>} due for a repair pass. */
     private final Set<String> due = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean passQueued = new AtomicBoolean();
-    private final List<SharedIndexInformer<Pod>> podInformers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set when the watches start: the first pass after they have synced looks at every pod. */
     private volatile boolean lookAtAll;
     private final java.util.concurrent.atomic.AtomicLong lastWatchErrorLog = new java.util.concurrent.atomic.AtomicLong();
-    private volatile SharedIndexInformer<Namespace> namespaces;
+    private volatile RepairWatches watches;
     private volatile boolean leading;
     private volatile boolean closed;
     private CompletableFuture<?> election;
@@ -147,42 +135,7 @@ public final class Repairer implements AutoCloseable {
         if (!leading || closed) {
             return;
         }
-        namespaces = client.namespaces().runnableInformer(0);
-        namespaces.addEventHandler(handler(ns -> ns.getMetadata().getLabels(), this::namespaceChanged));
-        namespaces.exceptionHandler(this::retryAfter);
-        Relists.add(namespaces);
-        namespaces.start();
-        List<String> scopes = settings.namespaces().isEmpty() ? java.util.Collections.singletonList(null) : settings.namespaces();
-        for (String scope : scopes) {
-            var pods = scope == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(scope);
-            SharedIndexInformer<Pod> informer = pods.withLabel(StatefulSets.POD_NAME_LABEL).withLimit(POD_PAGE).runnableInformer(0);
-            informer.removeNamespaceIndex();
-            informer.addIndexers(Map.of(OWNER_INDEX, pod -> StatefulSetOwner.controllerOf(pod.getMetadata())
-                    .map(owner -> List.of(key(pod.getMetadata().getNamespace(), owner.name()))).orElse(List.of())));
-            informer.itemStore(new PackedStore<>(PodRecord.packer(rule.policy()), PodRecord::pod));
-            informer.addEventHandler(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(Pod pod) {
-                    podChanged(pod, false);
-                }
-
-                @Override
-                public void onUpdate(Pod before, Pod pod) {
-                    if (!Objects.equals(before.getMetadata().getResourceVersion(), pod.getMetadata().getResourceVersion())) {
-                        podChanged(pod, false);
-                    }
-                }
-
-                @Override
-                public void onDelete(Pod pod, boolean finalStateUnknown) {
-                    podChanged(pod, true);
-                }
-            });
-            informer.exceptionHandler(this::retryAfter);
-            podInformers.add(informer);
-            Relists.add(informer);
-            informer.start();
-        }
+        watches = RepairWatches.start(client, settings, rule.policy(), this::podChanged, this::namespaceChanged, this::retryAfter);
         resync = worker.scheduleWithFixedDelay(this::lookAtEveryPod, settings.resync().toMillis(), settings.resync().toMillis(),
                 TimeUnit.MILLISECONDS);
         lookAtAll = true;
@@ -194,35 +147,11 @@ public final class Repairer implements AutoCloseable {
             resync.cancel(false);
             resync = null;
         }
-        podInformers.forEach(Repairer::closeInformer);
-        podInformers.clear();
-        if (namespaces != null) {
-            closeInformer(namespaces);
-            namespaces = null;
+        if (watches != null) {
+            watches.close();
+            watches = null;
         }
         due.clear();
-    }
-
-    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> ResourceEventHandler<T> handler(
-            java.util.function.Function<T, Object> watched, java.util.function.Consumer<T> changed) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                changed.accept(obj);
-            }
-
-            @Override
-            public void onUpdate(T before, T after) {
-                if (!Objects.equals(watched.apply(before), watched.apply(after))) {
-                    changed.accept(after);
-                }
-            }
-
-            @Override
-            public void onDelete(T obj, boolean finalStateUnknown) {
-                // a deleted namespace takes its pods along
-            }
-        };
     }
 
     /** Informer thread: queues the pod's set if the pod may need a repair, or was deleted (its set's first ordinal may have moved). */
@@ -240,14 +169,17 @@ public final class Repairer implements AutoCloseable {
 
     /** A namespace that opts in (or changes its labels): every set with pods in it is looked at. */
     private void namespaceChanged(Namespace namespace) {
-        String name = namespace.getMetadata().getName();
-        podInformers.forEach(informer -> informer.getStore().list().stream()
-                .filter(pod -> name.equals(pod.getMetadata().getNamespace()))
-                .forEach(pod -> podChanged(pod, false)));
+        RepairWatches now = watches;
+        if (now != null) {
+            now.eachPodIn(namespace.getMetadata().getName(), pod -> podChanged(pod, false));
+        }
     }
 
     private void lookAtEveryPod() {
-        podInformers.forEach(informer -> informer.getStore().list().forEach(pod -> podChanged(pod, false)));
+        RepairWatches now = watches;
+        if (now != null) {
+            now.eachPod(pod -> podChanged(pod, false));
+        }
     }
 
     private void queue() {
@@ -266,8 +198,8 @@ public final class Repairer implements AutoCloseable {
         if (!leading || closed) {
             return;
         }
-        SharedIndexInformer<Namespace> ns = namespaces;
-        if (ns == null || !ns.hasSynced() || !podInformers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+        RepairWatches current = watches;
+        if (current == null || !current.hasSynced()) {
             worker.schedule(this::queue, 200, TimeUnit.MILLISECONDS);
             return;
         }
@@ -300,11 +232,8 @@ public final class Repairer implements AutoCloseable {
         if (!optedIn(namespace)) {
             return true;
         }
-        return setRepair.repair(namespace, key.substring(slash + 1), () -> {
-            List<Pod> pods = new ArrayList<>();
-            podInformers.forEach(informer -> pods.addAll(informer.getIndexer().byIndex(OWNER_INDEX, key)));
-            return pods;
-        });
+        RepairWatches now = watches;
+        return now == null || setRepair.repair(namespace, key.substring(slash + 1), () -> now.podsOf(key));
     }
 
     /** A watch failed: retried (fabric8 backs off); logged at most once a minute, with the RBAC it needs. */
@@ -326,17 +255,11 @@ public final class Repairer implements AutoCloseable {
                 || (!settings.namespaces().isEmpty() && !settings.namespaces().contains(namespace))) {
             return false;
         }
-        SharedIndexInformer<Namespace> informer = namespaces;
-        Namespace ns = informer == null ? null : informer.getStore().getByKey(namespace);
-        return ns != null && settings.label().matches(ns.getMetadata().getLabels());
+        RepairWatches now = watches;
+        return now != null && now.labelled(namespace);
     }
 
-    private static void closeInformer(SharedIndexInformer<?> informer) {
-        Relists.remove(informer);
-        informer.close();
-    }
-
-    private static String key(String namespace, String name) {
+    static String key(String namespace, String name) {
         return namespace + "/" + name;
     }
 
@@ -359,9 +282,8 @@ public final class Repairer implements AutoCloseable {
             election.cancel(true);
         }
         worker.shutdownNow();
-        podInformers.forEach(Repairer::closeInformer);
-        if (namespaces != null) {
-            closeInformer(namespaces);
+        if (watches != null) {
+            watches.close();
         }
         leading = false;
         metrics.leading(false);
