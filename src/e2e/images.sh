@@ -219,22 +219,16 @@ case "${1:-}" in
     [ $# -ge 3 ] || { echo "usage: $0 import SOCKET ARCHIVE..." >&2; exit 2; }
     socket="$2"; shift 2
     for archive in "$@"; do
-      # The archive's index names the image (org.opencontainers.image.ref.name); without --index-name ctr
-      # imports the content and names nothing.
       name="$(tar -xOf "$archive" index.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"])')"
-      # Under load containerd 1.6 at times fails the unpack with "content digest ...: not found" for content it
-      # has just written; the import is idempotent, so it is tried again.
-      for attempt in 1 2 3; do
-        if out="$(ctr --address "$socket" --namespace k8s.io images import --index-name "$name" "$archive" 2>&1 >/dev/null)"; then
-          break
-        fi
-        if [ "$attempt" = 3 ] || ! grep -q 'not found' <<<"$out"; then
-          echo "$out" >&2
-          exit 1
-        fi
-        log "import of $name failed ($out); trying again"
-        sleep 2
-      done
+      # --base-name names the image after the manifest the archive's index annotates, so the image's target is
+      # that manifest. Not --index-name: that image targets the index, which containerd's CRI plugin rewrites at
+      # once to the platform's manifest; the index is then referenced by nothing and the garbage collector may
+      # remove it while ctr still unpacks from it ("content digest <index.json's digest>: not found", seen under
+      # load, and again on every retry into the same containerd).
+      out="$(ctr --address "$socket" --namespace k8s.io images import --base-name "${name%:*}" "$archive" 2>&1 >/dev/null)" \
+        || { echo "images: import of $name from $archive failed: $out" >&2; exit 1; }
+      ctr --address "$socket" --namespace k8s.io images ls -q "name==$name" | grep -qxF "$name" \
+        || { echo "images: $archive was imported but no image is named $name" >&2; exit 1; }
       log "imported $name"
     done
     ;;
