@@ -7,11 +7,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import dev.firstordinal.certs.serving.TlsEngineSelection;
+import io.netty.channel.ChannelPipeline;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.quarkus.vertx.http.HttpsServerStart;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Singleton;
@@ -44,7 +48,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link MutateRoute}.
  */
 @Singleton
-public class ConnectionGuard {
+public class ConnectionGuard implements HttpServerOptionsCustomizer {
 
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
 
@@ -66,8 +70,10 @@ public class ConnectionGuard {
     private final ConnectionLimit limit;
     private final ConnectionLimit managementLimit;
     private final Counter headerTimeouts;
+    private final TlsEngineSelection engines;
 
-    ConnectionGuard(FirstOrdinalConfig config, MeterRegistry registry) {
+    ConnectionGuard(FirstOrdinalConfig config, MeterRegistry registry, TlsEngineSelection engines) {
+        this.engines = engines;
         this.headerTimeoutNanos = config.admission().headerTimeout().toNanos();
         this.idleTimeoutNanos = ConfigProvider.getConfig().getOptionalValue("quarkus.http.idle-timeout", Duration.class)
                 .orElse(Duration.ofSeconds(30)).toNanos();
@@ -79,6 +85,26 @@ public class ConnectionGuard {
         headerTimeouts = Counter.builder(HEADER_TIMEOUTS)
                 .description("Connections closed because a request's headers (or a new connection's handshake) did not arrive within the header timeout")
                 .register(registry);
+    }
+
+    /**
+     * The HTTPS server's TLS engine, wrapped so that each connection it accepts meets {@link #acceptedTls} as its TLS
+     * handler is added, before any TLS work (Vert.x's public {@code SSLEngineOptions} SPI): the guard is part of the
+     * server before it listens.
+     */
+    @Override
+    public void customizeHttpsServer(HttpServerOptions options) {
+        options.setSslEngineOptions(new GuardedSslEngineOptions(engines.engineOptions(), this::acceptedTls, () -> tlsGuarded = true));
+    }
+
+    /** A connection to the TLS port, just accepted: refused (rate, shutting down), or guarded by its deadline ahead of TLS. */
+    private void acceptedTls(ChannelPipeline pipeline, String tlsHandlerName) {
+        if (!limit.acceptable(pipeline.channel().remoteAddress())) {
+            pipeline.addBefore(tlsHandlerName, "first-ordinal-refused", Refusal.INSTANCE);
+            return;
+        }
+        pipeline.addBefore(tlsHandlerName, "first-ordinal-deadline",
+                new ConnectionDeadline(limit, headerTimeoutNanos, idleTimeoutNanos, headerTimeouts));
     }
 
     /** How often, 100 ms apart, a server not listening yet is looked for again before an ERROR says it is unguarded. */
@@ -97,16 +123,11 @@ public class ConnectionGuard {
     private void install(Vertx vertx, int attempt) {
         List<HttpsServerChannels.Listening> servers = HttpsServerChannels.of(vertx);
         for (HttpsServerChannels.Listening server : servers) {
-            if (server.channel().pipeline().get(ACCEPTOR) != null) {
+            if (server.tls() || server.channel().pipeline().get(ACCEPTOR) != null) {
                 continue;
             }
-            server.channel().pipeline().addFirst(ACCEPTOR,
-                    server.tls() ? new Acceptor(limit, headerTimeouts) : new Acceptor(managementLimit, null));
-            if (server.tls()) {
-                tlsGuarded = true;
-            } else {
-                managementGuarded = true;
-            }
+            server.channel().pipeline().addFirst(ACCEPTOR, new Acceptor(managementLimit, null));
+            managementGuarded = true;
         }
         if (!inForce() && attempt < INSTALL_ATTEMPTS) {
             vertx.setTimer(100, id -> install(vertx, attempt + 1));
@@ -114,7 +135,7 @@ public class ConnectionGuard {
         }
         if (!tlsGuarded) {
             // Not silently: without it there is no connection cap and no header deadline.
-            LOG.error("cannot guard the HTTPS port: no listening TLS server channel found in Vert.x; "
+            LOG.error("cannot guard the HTTPS port: its TLS context was not made by the connection guard; "
                     + "no connection limit and no header timeout apply");
         }
         if (!managementGuarded) {
@@ -213,6 +234,17 @@ public class ConnectionGuard {
             return null;
         }
         return ConnectionDeadline.of(new ConnectionDeadline.Key(remote.hostAddress(), remote.port(), local.port()));
+    }
+
+    /** Closes a connection refused at accept as soon as it is active, below TLS: no handshake is read. */
+    @ChannelHandler.Sharable
+    private static final class Refusal extends ChannelInboundHandlerAdapter {
+        static final Refusal INSTANCE = new Refusal();
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.close();
+        }
     }
 
     /** On a server channel: sees each accepted channel before Vert.x initialises it. */
