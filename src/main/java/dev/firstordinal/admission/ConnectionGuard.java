@@ -10,11 +10,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
+import io.quarkus.vertx.http.HttpsServerStart;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -61,6 +63,7 @@ public class ConnectionGuard implements HttpServerOptionsCustomizer {
     private final long idleTimeoutNanos;
     private final int sourceRatePerSecond;
     private final int managementPort;
+    private volatile boolean tlsEngineGuarded;
     private volatile boolean tlsGuarded;
     private volatile int managementListening = -1;
     private final ConnectionLimit limit;
@@ -91,10 +94,21 @@ public class ConnectionGuard implements HttpServerOptionsCustomizer {
      */
     @Override
     public void customizeHttpsServer(HttpServerOptions options) {
-        options.setSslEngineOptions(new GuardedSslEngineOptions(engines.engineOptions(), this::acceptedTls, this::tlsContextMade));
+        options.setSslEngineOptions(new GuardedSslEngineOptions(engines.engineOptions(), this::acceptedTls));
+        tlsEngineGuarded = true;
     }
 
-    private void tlsContextMade() {
+    /**
+     * Quarkus fires this once the HTTPS server listens: if it was built with the guarded engine, the guard is in force
+     * there (and was from its first connection on).
+     */
+    void httpsStarted(@ObservesAsync HttpsServerStart start) {
+        if (!tlsEngineGuarded) {
+            // Not silently: without it there is no connection cap and no header deadline.
+            LOG.error("cannot guard the HTTPS port: its server was built without the connection guard's TLS engine; "
+                    + "no connection limit and no header timeout apply");
+            return;
+        }
         tlsGuarded = true;
         LOG.infof("connection guard in force on the TLS port: at most %d connections (%d new a second per source); "
                         + "header timeout %d ms, idle timeout %d ms", limit.max(), sourceRatePerSecond,

@@ -15,25 +15,23 @@ import java.util.Set;
  * The HTTPS server's TLS engine options (Vert.x's public {@link SSLEngineOptions} SPI, set through Quarkus'
  * {@code HttpServerOptionsCustomizer}): those of the chosen engine, whose server contexts come wrapped in a
  * {@link GuardedSslContext}, so that every connection Vert.x accepts passes the {@link AcceptHook} as its TLS handler
- * is added, before any TLS work. {@code contextMade} runs once Vert.x has made a server context through it: from then
- * on no connection can reach the TLS port unguarded.
+ * is added, before any TLS work. Vert.x makes a server's TLS context from its options' engine only (lazily, at the
+ * first connection), so a server built with these options accepts no connection unguarded.
  */
 final class GuardedSslEngineOptions extends SSLEngineOptions {
 
     private final SSLEngineOptions engine;
     private final AcceptHook hook;
-    private final Runnable contextMade;
 
-    GuardedSslEngineOptions(SSLEngineOptions engine, AcceptHook hook, Runnable contextMade) {
+    GuardedSslEngineOptions(SSLEngineOptions engine, AcceptHook hook) {
         super(engine);
         this.engine = engine;
         this.hook = hook;
-        this.contextMade = contextMade;
     }
 
     @Override
     public SSLEngineOptions copy() {
-        return new GuardedSslEngineOptions(engine.copy(), hook, contextMade);
+        return new GuardedSslEngineOptions(engine.copy(), hook);
     }
 
     @Override
@@ -102,12 +100,7 @@ final class GuardedSslEngineOptions extends SSLEngineOptions {
         @Override
         public SslContext create() throws SSLException {
             SslContext context = factory.create();
-            if (client) {
-                return context;
-            }
-            GuardedSslContext guarded = new GuardedSslContext(context, hook);
-            contextMade.run();
-            return guarded;
+            return client ? context : new GuardedSslContext(context, hook);
         }
     }
 }
