@@ -39,7 +39,7 @@ start_webhook() {
         -Dfirst-ordinal.tls.cert-file="$WORK/none.crt" -Dfirst-ordinal.tls.key-file="$WORK/none.key" \
         -Dfirst-ordinal.statefulset-cache.enabled=false -Dfirst-ordinal.coverage.enabled=false -Dfirst-ordinal.repair.enabled=false \
         -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.ssl-port="$SSL_PORT" \
-        -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$MGMT_PORT" \
+        -Dquarkus.management.host=127.0.0.1 -Dfirst-ordinal.admission.management-port="$MGMT_PORT" \
         -jar "$JAR" >>"$WORK/webhook.log" 2>&1 &
     WEBHOOK=$!
     PIDS+=("$WEBHOOK")

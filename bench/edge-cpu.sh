@@ -35,7 +35,7 @@ measure() {
     MALLOC_ARENA_MAX=2 java $FLAGS -Dfirst-ordinal.tls.self-signed-dir="$WORK/tls" -Dfirst-ordinal.tls.cert-file="$WORK/no.crt" \
         -Dfirst-ordinal.tls.key-file="$WORK/no.key" -Dfirst-ordinal.statefulset-cache.enabled=false \
         -Dfirst-ordinal.coverage.enabled=false -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.ssl-port="$ssl" \
-        -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$mgmt" -Dquarkus.log.category.\"dev.firstordinal\".level=WARN \
+        -Dquarkus.management.host=127.0.0.1 -Dfirst-ordinal.admission.management-port="$mgmt" -Dquarkus.log.category.\"dev.firstordinal\".level=WARN \
         -jar "$2" >"$WORK/$1.log" 2>&1 &
     PID=$!
     for _ in $(seq 900); do curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:$mgmt/q/health/ready" && break; sleep 0.1; done

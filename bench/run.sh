@@ -150,7 +150,7 @@ start_webhook() {
         -Dfirst-ordinal.tls.self-signed-dir="$TLS_DIR" \
         -Dfirst-ordinal.tls.cert-file="$cert" -Dfirst-ordinal.tls.key-file="$key" \
         -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.ssl-port="$SSL_PORT" \
-        -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$MGMT_PORT" \
+        -Dquarkus.management.host=127.0.0.1 -Dfirst-ordinal.admission.management-port="$MGMT_PORT" \
         -jar "$JAR" >>"$WORK/webhook.log" 2>&1 &
     WEBHOOK_PID=$!
     STARTED_PIDS+=("$WEBHOOK_PID")

@@ -60,7 +60,7 @@ java $JAVA_OPTS \
   -Dfirst-ordinal.tls.cert-file="$WORK/absent.crt" -Dfirst-ordinal.tls.key-file="$WORK/absent.key" \
   -Dfirst-ordinal.tls.self-signed-dir="$WORK/tls" \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.ssl-port="$HTTPS_PORT" \
-  -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$MGMT_PORT" \
+  -Dquarkus.management.host=127.0.0.1 -Dfirst-ordinal.admission.management-port="$MGMT_PORT" \
   -jar "$JAR" >"$WORK/webhook.log" 2>&1 &
 PID=$!
 

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * answer (bytes trickled meanwhile, or read together with the previous request, do not extend it).
  * {@link MutateRoute} reports the headers' arrival and each answer through {@link ConnectionGuard}.
  */
-final class ConnectionDeadline extends ChannelDuplexHandler {
+final class ConnectionDeadline extends ChannelDuplexHandler implements ConnectionLimit.Member {
 
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
 
@@ -44,20 +44,13 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
 
     private Key key;
 
-    /** {@link #evictableSince} while a request is in progress: not to be evicted. */
-    static final long IN_REQUEST = Long.MIN_VALUE;
-
     private final ConnectionLimit limit;
     private final long headerTimeoutNanos;
     private final long idleTimeoutNanos;
     private final Counter headerTimeouts;
     volatile ChannelHandlerContext ctx;
-    /** Since when ({@link System#nanoTime()}) it has been without a request in progress, or {@link #IN_REQUEST}. */
-    volatile long evictableSince = System.nanoTime();
-    /** It has delivered a request's headers: at the limit it goes after those that never did. */
-    volatile boolean served;
-    /** Counted in the limit's open connections (by {@link ConnectionLimit} only). */
-    boolean counted;
+    private volatile long evictableSince = System.nanoTime();
+    private volatile boolean served;
     private State state = State.HEADERS;
     private ScheduledFuture<?> timer;
 
@@ -116,7 +109,7 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
         run(() -> {
             state = State.REQUEST;
             served = true;
-            evictableSince = IN_REQUEST;
+            evictableSince = ConnectionLimit.IN_REQUEST;
             cancel();
         });
     }
@@ -155,12 +148,23 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
         return ctx != null;
     }
 
-    SocketAddress remoteAddress() {
+    @Override
+    public long evictableSince() {
+        return evictableSince;
+    }
+
+    @Override
+    public boolean served() {
+        return served;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
         return ctx == null ? null : ctx.channel().remoteAddress();
     }
 
-    /** Closes this connection to make room at the cap; false if it is gone already. */
-    boolean evict() {
+    @Override
+    public boolean evict() {
         if (ctx == null || !ctx.channel().isActive()) {
             return false;
         }

@@ -1,17 +1,20 @@
 package dev.firstordinal.admission;
 
+import dev.firstordinal.certs.serving.TlsEngineSelection;
 import dev.firstordinal.config.FirstOrdinalConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.quarkus.vertx.http.HttpsServerStart;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Singleton;
@@ -19,12 +22,11 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Guards the TLS port and the management port at the connection level, where Vert.x offers no setting:
+ * Guards the TLS port and the management port at the connection level, where Vert.x offers no setting, through public
+ * API only:
  * <ul>
  *   <li>the connection cap ({@code first-ordinal.admission.max-connections}; {@code management-max-connections}),
  *       applied at accept, before any TLS work. At the cap a new connection evicts the one that has gone the longest
@@ -34,17 +36,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>the rate of new connections per source address ({@link SourceRate}), at accept;</li>
  *   <li>the header deadline ({@code first-ordinal.admission.header-timeout}): a new connection must complete its TLS
  *       handshake and its first request's headers within it, and a keep-alive connection its next request's headers
- *       within it of that request's first byte, and within the idle timeout of its last answer; a connection that
- *       does not is closed;</li>
- *   <li>after the shutdown delay, new connections are refused (readiness went DOWN when the delay began).</li>
+ *       within it of that request's first byte (on the management port: within the idle timeout of its last answer),
+ *       and within the idle timeout of its last answer; a connection that does not is closed;</li>
+ *   <li>after the shutdown delay, new connections to the TLS port are refused (readiness went DOWN when the delay began).</li>
  * </ul>
- * It installs itself at the head of the server channels' pipelines once the HTTPS server listens (found by
- * {@link HttpsServerChannels}), and adds a {@link ConnectionDeadline} to every accepted channel; the cap and its
- * meters are {@link ConnectionLimit}. The body deadline and the write backpressure are per request, in
- * {@link MutateRoute}.
+ * On the TLS port it is part of the server's TLS engine ({@link GuardedSslEngineOptions}, set through Quarkus'
+ * {@link HttpServerOptionsCustomizer}): as Vert.x accepts a connection and adds its TLS handler, the guard refuses it or
+ * puts a {@link ConnectionDeadline} ahead of TLS. The management port is the project's own server
+ * ({@link ManagementServer}) in front of Quarkus' management router, with a {@link ManagementConnection} per connection.
+ * Both are in place before their port accepts a connection. The body deadline and the write backpressure are per
+ * request, in {@link MutateRoute}.
  */
 @Singleton
-public class ConnectionGuard {
+public class ConnectionGuard implements HttpServerOptionsCustomizer {
 
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
 
@@ -55,23 +59,25 @@ public class ConnectionGuard {
     public static final String HEADER_TIMEOUTS = "first_ordinal.http.header.timeouts";
     public static final String EVICTED = "first_ordinal.http.connections.evicted";
 
-    private static final String ACCEPTOR = "first-ordinal-accept";
-
     private final long headerTimeoutNanos;
     private final long idleTimeoutNanos;
     private final int sourceRatePerSecond;
-    private final AtomicBoolean installed = new AtomicBoolean();
+    private final int managementPort;
+    private volatile boolean tlsEngineGuarded;
     private volatile boolean tlsGuarded;
-    private volatile boolean managementGuarded;
+    private volatile int managementListening = -1;
     private final ConnectionLimit limit;
     private final ConnectionLimit managementLimit;
     private final Counter headerTimeouts;
+    private final TlsEngineSelection engines;
 
-    ConnectionGuard(FirstOrdinalConfig config, MeterRegistry registry) {
+    ConnectionGuard(FirstOrdinalConfig config, MeterRegistry registry, TlsEngineSelection engines) {
+        this.engines = engines;
         this.headerTimeoutNanos = config.admission().headerTimeout().toNanos();
         this.idleTimeoutNanos = ConfigProvider.getConfig().getOptionalValue("quarkus.http.idle-timeout", Duration.class)
                 .orElse(Duration.ofSeconds(30)).toNanos();
         this.sourceRatePerSecond = config.admission().sourceConnectionRate();
+        this.managementPort = config.admission().managementPort();
         this.limit = new ConnectionLimit(config.admission().maxConnections(), new SourceRate(sourceRatePerSecond, System::nanoTime), registry);
         // Its own allowance per source: the kubelet and Prometheus are not the API server.
         this.managementLimit = new ConnectionLimit(config.admission().managementMaxConnections(), new SourceRate(sourceRatePerSecond, System::nanoTime),
@@ -81,66 +87,70 @@ public class ConnectionGuard {
                 .register(registry);
     }
 
-    /** How often, 100 ms apart, a server not listening yet is looked for again before an ERROR says it is unguarded. */
-    private static final int INSTALL_ATTEMPTS = 100;
-
     /**
-     * Quarkus fires this (asynchronously) once the HTTPS server listens. The management server usually listens before
-     * it, but Quarkus does not promise so: a server not found yet is looked for again, 100 ms apart, for ten seconds.
+     * The HTTPS server's TLS engine, wrapped so that each connection it accepts meets {@link #acceptedTls} as its TLS
+     * handler is added, before any TLS work (Vert.x's public {@code SSLEngineOptions} SPI): the guard is part of the
+     * server before it listens.
      */
-    void serverStarted(@ObservesAsync HttpsServerStart start, Vertx vertx) {
-        if (installed.compareAndSet(false, true)) {
-            install(vertx, 1);
-        }
+    @Override
+    public void customizeHttpsServer(HttpServerOptions options) {
+        options.setSslEngineOptions(new GuardedSslEngineOptions(engines.engineOptions(), this::acceptedTls));
+        tlsEngineGuarded = true;
     }
 
-    private void install(Vertx vertx, int attempt) {
-        List<HttpsServerChannels.Listening> servers = HttpsServerChannels.of(vertx);
-        for (HttpsServerChannels.Listening server : servers) {
-            if (server.channel().pipeline().get(ACCEPTOR) != null) {
-                continue;
-            }
-            server.channel().pipeline().addFirst(ACCEPTOR,
-                    server.tls() ? new Acceptor(limit, headerTimeouts) : new Acceptor(managementLimit, null));
-            if (server.tls()) {
-                tlsGuarded = true;
-            } else {
-                managementGuarded = true;
-            }
-        }
-        if (!inForce() && attempt < INSTALL_ATTEMPTS) {
-            vertx.setTimer(100, id -> install(vertx, attempt + 1));
+    /**
+     * Quarkus fires this once the HTTPS server listens: if it was built with the guarded engine, the guard is in force
+     * there (and was from its first connection on).
+     */
+    void httpsStarted(@ObservesAsync HttpsServerStart start) {
+        if (!tlsEngineGuarded) {
+            // Not silently: without it there is no connection cap and no header deadline.
+            LOG.error("cannot guard the HTTPS port: its server was built without the connection guard's TLS engine; "
+                    + "no connection limit and no header timeout apply");
             return;
         }
-        if (!tlsGuarded) {
-            // Not silently: without it there is no connection cap and no header deadline.
-            LOG.error("cannot guard the HTTPS port: no listening TLS server channel found in Vert.x; "
-                    + "no connection limit and no header timeout apply");
-        }
-        if (!managementGuarded) {
-            LOG.error("cannot guard the management port: no listening plain HTTP server channel found in Vert.x; "
-                    + "no connection limit and no header timeout apply to it");
-        }
-        LOG.infof("connection guard installed on %s: at most %d connections on the TLS port, %d on the management port "
-                        + "(%d new a second per source on each); header timeout %d ms, idle timeout %d ms",
-                servers.stream().map(listening -> listening.channel().localAddress()).toList(), limit.max(),
-                managementLimit.max(), sourceRatePerSecond,
+        tlsGuarded = true;
+        LOG.infof("connection guard in force on the TLS port: at most %d connections (%d new a second per source); "
+                        + "header timeout %d ms, idle timeout %d ms", limit.max(), sourceRatePerSecond,
                 TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos), TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos));
     }
 
-    /** The management port's requests report their headers and answers, as {@code /mutate}'s do ({@link MutateRoute}). */
-    void managementRoutes(@Observes ManagementInterface management) {
+    /** A connection to the TLS port, just accepted: refused (rate, shutting down), or guarded by its deadline ahead of TLS. */
+    private void acceptedTls(ChannelPipeline pipeline, String tlsHandlerName) {
+        if (!limit.acceptable(pipeline.channel().remoteAddress())) {
+            pipeline.addBefore(tlsHandlerName, "first-ordinal-refused", Refusal.INSTANCE);
+            return;
+        }
+        pipeline.addBefore(tlsHandlerName, "first-ordinal-deadline",
+                new ConnectionDeadline(limit, headerTimeoutNanos, idleTimeoutNanos, headerTimeouts));
+    }
+
+    /**
+     * Quarkus' management router is ready: its requests report their headers and answers (as {@code /mutate}'s do,
+     * {@link MutateRoute}), and the guarded management server opens the management port in front of it.
+     */
+    void managementRoutes(@Observes ManagementInterface management, Vertx vertx) {
         management.router().route().order(Integer.MIN_VALUE).handler(ctx -> {
             HttpConnection connection = ctx.request().connection();
             requestStarted(connection);
             ctx.addEndHandler(done -> requestEnded(connection));
             ctx.next();
         });
+        managementListening = ManagementServer.listen(vertx, management.router(), managementPort, managementLimit,
+                Duration.ofNanos(headerTimeoutNanos), Duration.ofNanos(idleTimeoutNanos));
+        LOG.infof("connection guard in force on the management port %d: at most %d connections (%d new a second per source); "
+                        + "header timeout %d ms, idle timeout %d ms", managementListening, managementLimit.max(), sourceRatePerSecond,
+                TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos), TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos));
+    }
+
+    /** The port the guarded management server listens on; -1 before it does. */
+    public int managementPort() {
+        return managementListening;
     }
 
     /** Whether the limits are in force on the TLS port and on the management port: readiness waits for both. */
     boolean inForce() {
-        return tlsGuarded && managementGuarded;
+        return tlsGuarded && managementListening > 0;
     }
 
     /** The limits, for the readiness check's data. */
@@ -161,6 +171,11 @@ public class ConnectionGuard {
 
     /** The request's headers have arrived: its connection's header deadline is met. */
     static void requestStarted(HttpConnection connection) {
+        ManagementConnection management = ManagementConnection.of(connection);
+        if (management != null) {
+            management.requestStarted();
+            return;
+        }
         ConnectionDeadline deadline = deadlineOf(connection);
         if (deadline != null) {
             deadline.requestStarted();
@@ -169,6 +184,11 @@ public class ConnectionGuard {
 
     /** The request was answered: the connection is idle until the next request's first byte. */
     static void requestEnded(HttpConnection connection) {
+        ManagementConnection management = ManagementConnection.of(connection);
+        if (management != null) {
+            management.requestEnded();
+            return;
+        }
         ConnectionDeadline deadline = deadlineOf(connection);
         if (deadline != null) {
             deadline.requestEnded();
@@ -215,29 +235,14 @@ public class ConnectionGuard {
         return ConnectionDeadline.of(new ConnectionDeadline.Key(remote.hostAddress(), remote.port(), local.port()));
     }
 
-    /** On a server channel: sees each accepted channel before Vert.x initialises it. */
+    /** Closes a connection refused at accept as soon as it is active, below TLS: no handshake is read. */
     @ChannelHandler.Sharable
-    private final class Acceptor extends ChannelInboundHandlerAdapter {
-        private final ConnectionLimit portLimit;
-        private final Counter portHeaderTimeouts;
-
-        Acceptor(ConnectionLimit portLimit, Counter portHeaderTimeouts) {
-            this.portLimit = portLimit;
-            this.portHeaderTimeouts = portHeaderTimeouts;
-        }
+    private static final class Refusal extends ChannelInboundHandlerAdapter {
+        static final Refusal INSTANCE = new Refusal();
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Channel child) {
-                if (!portLimit.acceptable(child.remoteAddress())) {
-                    // Not registered, so Vert.x never initialises it: no TLS engine is made for a refused connection.
-                    child.unsafe().closeForcibly();
-                    return;
-                }
-                ConnectionDeadline deadline = new ConnectionDeadline(portLimit, headerTimeoutNanos, idleTimeoutNanos, portHeaderTimeouts);
-                child.pipeline().addFirst("first-ordinal-deadline", deadline);
-            }
-            ctx.fireChannelRead(msg);
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.close();
         }
     }
 }

@@ -29,13 +29,34 @@ final class ConnectionLimit {
     private final int maxConnections;
     private final long graceNanos;
     private final AtomicInteger open = new AtomicInteger();
-    private final Set<ConnectionDeadline> connections = ConcurrentHashMap.newKeySet();
+    /** Those that may be evicted. */
+    private final Set<Member> connections = ConcurrentHashMap.newKeySet();
+    /** Those counted in {@link #open}, until they close. */
+    private final Set<Member> counted = ConcurrentHashMap.newKeySet();
     private final SourceRate sourceRate;
     private volatile boolean refusing;
     private final Counter refusedAtLimit;
     private final Counter refusedShuttingDown;
     private final Counter refusedRate;
     private final Counter evicted;
+
+    /** {@link Member#evictableSince} while a request is in progress: not to be evicted. */
+    static final long IN_REQUEST = Long.MIN_VALUE;
+
+    /** An open connection, as the cap sees it. */
+    interface Member {
+        /** Since when ({@link System#nanoTime()}) it has been without a request in progress, or {@link #IN_REQUEST}. */
+        long evictableSince();
+
+        /** It has delivered a request's headers: at the limit it goes after those that never did. */
+        boolean served();
+
+        /** Closes it to make room at the cap; false if it is gone already. */
+        boolean evict();
+
+        /** Its peer, for the log. */
+        Object remoteAddress();
+    }
 
     /** The TLS port's limit, with its meters ({@code first_ordinal_http_connections*}). */
     ConnectionLimit(int maxConnections, SourceRate sourceRate, MeterRegistry registry) {
@@ -109,22 +130,21 @@ final class ConnectionLimit {
      * An acceptable connection is active: counts it and returns true, or returns false (counted as refused) when it
      * must be closed: at the cap with no connection to evict.
      */
-    boolean admit(ConnectionDeadline connection) {
+    boolean admit(Member connection) {
         if (open.incrementAndGet() > maxConnections && !evictOne()) {
             open.decrementAndGet();
             count(refusedAtLimit);
             LOG.debugf("connection from %s closed: %d connections open, the limit", connection.remoteAddress(), maxConnections);
             return false;
         }
-        connection.counted = true;
+        counted.add(connection);
         connections.add(connection);
         return true;
     }
 
     /** The connection closed: no longer counted. */
-    void closed(ConnectionDeadline connection) {
-        if (connection.counted) {
-            connection.counted = false;
+    void closed(Member connection) {
+        if (counted.remove(connection)) {
             connections.remove(connection);
             open.decrementAndGet();
         }
@@ -137,23 +157,27 @@ final class ConnectionLimit {
      */
     private boolean evictOne() {
         long now = System.nanoTime();
-        ConnectionDeadline oldest = null;
-        ConnectionDeadline oldestNew = null;
-        for (ConnectionDeadline candidate : connections) {
-            long since = candidate.evictableSince;
-            if (since == ConnectionDeadline.IN_REQUEST) {
+        Member oldest = null;
+        long oldestSince = 0;
+        Member oldestNew = null;
+        long oldestNewSince = 0;
+        for (Member candidate : connections) {
+            long since = candidate.evictableSince();
+            if (since == IN_REQUEST) {
                 continue;
             }
-            boolean justOpened = !candidate.served && now - since < graceNanos;
+            boolean justOpened = !candidate.served() && now - since < graceNanos;
             if (justOpened) {
-                if (oldestNew == null || since - oldestNew.evictableSince < 0) {
+                if (oldestNew == null || since - oldestNewSince < 0) {
                     oldestNew = candidate;
+                    oldestNewSince = since;
                 }
-            } else if (oldest == null || since - oldest.evictableSince < 0) {
+            } else if (oldest == null || since - oldestSince < 0) {
                 oldest = candidate;
+                oldestSince = since;
             }
         }
-        for (ConnectionDeadline victim : new ConnectionDeadline[] {oldest, oldestNew}) {
+        for (Member victim : new Member[] {oldest, oldestNew}) {
             if (victim != null && connections.remove(victim) && victim.evict()) {
                 count(evicted);
                 return true;

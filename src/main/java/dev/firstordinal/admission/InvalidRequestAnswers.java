@@ -31,7 +31,7 @@ final class InvalidRequestAnswers extends ChannelOutboundHandlerAdapter {
     }
 
     /**
-     * Installs it (and {@link H2cOfferRemoval}) on an accepted connection once its HTTP codec is in place: at once on a plain connection; on a TLS
+     * Installs it on an accepted TLS connection once its HTTP codec is in place: at once on a plain connection; on a TLS
      * one Vert.x adds the codec when the handshake has succeeded, after everything now in the pipeline, so a one-shot
      * handler added last installs it when the first decrypted bytes (or the handshake's event) pass.
      */
@@ -63,13 +63,10 @@ final class InvalidRequestAnswers extends ChannelOutboundHandlerAdapter {
         }
     }
 
-    /**
-     * Adds it after the HTTP encoder, and {@link H2cOfferRemoval} after the decoder (Vert.x adds both at once); false
-     * when there is no codec yet.
-     */
+    /** Adds it after the HTTP encoder; false when there is no codec yet. */
     private static boolean install(ChannelPipeline pipeline) {
         ChannelHandlerContext encoder = pipeline.context(HttpResponseEncoder.class);
-        if (encoder == null || !H2cOfferRemoval.install(pipeline)) {
+        if (encoder == null) {
             return false;
         }
         if (pipeline.get(NAME) == null) {

@@ -235,6 +235,13 @@ public interface FirstOrdinalConfig {
         /** Open connections on the management port (probes, metrics); at the cap the oldest idle one is closed. */
         @WithDefault("64")
         int managementMaxConnections();
+
+        /**
+         * The management port (health, metrics), served by the connection guard's own server on all interfaces;
+         * Quarkus' management interface listens on loopback only behind it. 0: any free port (tests).
+         */
+        @WithDefault("9000")
+        int managementPort();
     }
 
     interface StatefulSetCache {

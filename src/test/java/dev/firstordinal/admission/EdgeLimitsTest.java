@@ -4,6 +4,7 @@ import dev.firstordinal.testing.Fixtures;
 import dev.firstordinal.testing.RawTls;
 import dev.firstordinal.testing.TestTls;
 import io.quarkus.test.common.QuarkusTestResource;
+import jakarta.inject.Inject;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,9 @@ class EdgeLimitsTest {
 
     @TestHTTPResource(value = "/metrics", management = true)
     URL metrics;
+
+    @Inject
+    ConnectionGuard guard;
 
     private RawTls connect(int readTimeoutMillis) throws Exception {
         SSLContext tls = RawTls.trusting(TestTls.caCertificate());
@@ -108,7 +112,8 @@ class EdgeLimitsTest {
                 client.write(bytes);
                 assertOneLineJsonError(client.read(), request.getKey(), "TLS port");
             }
-            try (java.net.Socket plain = new java.net.Socket("127.0.0.1", metrics.getPort())) {
+            // The guarded management port (the one the kubelet and Prometheus reach), not Quarkus' own on loopback.
+            try (java.net.Socket plain = new java.net.Socket("127.0.0.1", guard.managementPort())) {
                 plain.setSoTimeout(10_000);
                 plain.getOutputStream().write(bytes);
                 String answer = new String(plain.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);

@@ -166,7 +166,7 @@ public final class ClusterWebhook implements AutoCloseable {
                 "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.ssl-port=" + httpsPort,
                 "-Dquarkus.management.host=127.0.0.1",
-                "-Dquarkus.management.port=" + management,
+                "-Dfirst-ordinal.admission.management-port=" + management,
                 "-Dfirst-ordinal.tls.cert-file=" + certs.resolve("tls.crt"),
                 "-Dfirst-ordinal.tls.key-file=" + certs.resolve("tls.key"),
                 "-Dquarkus.shutdown.delay-enabled=false"));

@@ -73,7 +73,7 @@ class SelfManagedTlsClusterIT {
         JarProcess process = JarProcess.start(Map.of("KUBECONFIG", kubeconfig.toString(), "POD_NAME", name, "POD_NAMESPACE", NS,
                 "FIRST_ORDINAL_TLS_MODE", "self-managed"), List.of(
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.ssl-port=" + httpsPort,
-                "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
+                "-Dquarkus.management.host=127.0.0.1", "-Dfirst-ordinal.admission.management-port=" + management,
                 "-Dfirst-ordinal.tls.dns-names=localhost", "-Dquarkus.shutdown.delay-enabled=false"));
         process.awaitReady(management, Duration.ofSeconds(90));
         return process;

@@ -60,7 +60,7 @@ public final class JarProcess implements AutoCloseable {
                 "-Dfirst-ordinal.tls.key-file=" + tempDir.resolve("absent.key"),
                 "-Dfirst-ordinal.tls.self-signed-dir=" + tlsDir,
                 "-Dquarkus.http.ssl-port=" + httpsPort,
-                "-Dquarkus.management.port=" + managementPort);
+                "-Dfirst-ordinal.admission.management-port=" + managementPort);
     }
 
     /** Waits until readiness on {@code managementPort} answers 200; fails with the output if the jar exits or it takes longer. */

@@ -3,14 +3,15 @@ package dev.firstordinal.certs.serving;
 import dev.firstordinal.config.FirstOrdinalConfig;
 import dev.firstordinal.config.FirstOrdinalConfig.Tls.Engine;
 import io.netty.handler.ssl.OpenSsl;
-import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
-import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.SSLEngineOptions;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 /**
- * Puts the HTTPS server on BoringSSL ({@code first-ordinal.tls.engine=openssl}, the default) when
+ * Chooses the HTTPS server's TLS engine (the connection guard installs it, see
+ * {@code dev.firstordinal.admission.ConnectionGuard}): BoringSSL ({@code first-ordinal.tls.engine=openssl}, the default) when
  * netty-tcnative loads, otherwise on the JDK's TLS with a warning that says why. The serving key
  * manager is the same either way, so certificate reloads reach new handshakes with both engines.
  *
@@ -18,7 +19,7 @@ import org.jboss.logging.Logger;
  * intrinsics and took most of the CPU per request (see bench/RESULTS.md).
  */
 @Singleton
-public class TlsEngineSelection implements HttpServerOptionsCustomizer {
+public class TlsEngineSelection {
 
     private static final Logger LOG = Logger.getLogger(TlsEngineSelection.class);
 
@@ -28,18 +29,20 @@ public class TlsEngineSelection implements HttpServerOptionsCustomizer {
         this.wanted = config.tls().engine();
     }
 
-    @Override
-    public void customizeHttpsServer(HttpServerOptions options) {
+    /** The engine options for the HTTPS server, logged once per server made. */
+    public SSLEngineOptions engineOptions() {
         Engine engine = effective(wanted, OpenSsl.isAvailable());
         if (engine == Engine.OPENSSL) {
-            options.setSslEngineOptions(new OpenSSLEngineOptions().setSessionCacheEnabled(true));
             LOG.infof("TLS engine: %s (netty-tcnative)", OpenSsl.versionString());
-        } else if (wanted == Engine.OPENSSL) {
+            return new OpenSSLEngineOptions().setSessionCacheEnabled(true);
+        }
+        if (wanted == Engine.OPENSSL) {
             LOG.warnf("TLS engine: JDK, because BoringSSL (netty-tcnative) could not load here: %s; "
                     + "set first-ordinal.tls.engine=jdk to silence this warning", OpenSsl.unavailabilityCause());
         } else {
             LOG.info("TLS engine: JDK (first-ordinal.tls.engine=jdk)");
         }
+        return new JdkSSLEngineOptions();
     }
 
     /** The engine the server gets: OpenSSL only when asked for and loadable. */
