@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * <p>{@link #values()} is different: fabric8 collects it into one list of every object the store holds, at the end of
  * every list and relist (its {@code ProcessorStore.syncList}, which only needs the keys, and the delete notification
  * of a key the list no longer has) and in {@code getStore().list()}. With whole unpacked copies that list was the
- * peak of a relist: 30,000 pods unpacked at once are ~90 MB, more than the image's heap (issue #31). So
+ * peak of a relist: 30,000 pods unpacked at once are ~74 MB (~2.5 KB each), most of the image's heap (issue #31). So
  * {@code values()} hands out {@code listed}'s lighter copy, and a reader that needs the unpacked objects streams
  * {@link #unpacked()}, which builds them one at a time.
  *
