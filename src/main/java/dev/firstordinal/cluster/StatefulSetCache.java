@@ -162,7 +162,7 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
         if (store == null || !hasSynced()) {
             return Optional.empty();
         }
-        return Optional.of(store.values().filter(set -> namespace.equals(set.getMetadata().getNamespace())).toList());
+        return Optional.of(store.unpacked().filter(set -> namespace.equals(set.getMetadata().getNamespace())).toList());
     }
 
     /** StatefulSets in the cache. */

@@ -1,6 +1,7 @@
 package dev.firstordinal.repair;
 
 import dev.firstordinal.audit.SharedValues;
+import dev.firstordinal.cluster.PackedStore;
 import dev.firstordinal.ordinal.MarkingPolicy;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -73,17 +74,45 @@ public final class PodRecord {
         return pod -> pod == null || pod.getMetadata() == null ? null : new PodRecord(pod, shared);
     }
 
+    /**
+     * The repairer's pod store for one marking policy: each pod kept as a record, read back as {@link #pod()}, listed by
+     * the informer as {@link #listed()}.
+     */
+    public static PackedStore<Pod, PodRecord> store(MarkingPolicy policy) {
+        return new PackedStore<>(packer(policy), PodRecord::pod, PodRecord::listed);
+    }
+
     /** A new client pod with the kept values (never shared: a reader may change it). */
     public Pod pod() {
+        Pod pod = listed();
+        ObjectMeta meta = pod.getMetadata();
+        meta.setCreationTimestamp(created);
+        meta.setDeletionTimestamp(deleting);
+        meta.setLabels(map(labels));
+        meta.setAnnotations(map(annotations));
+        PodSpec spec = new PodSpec();
+        for (int i = 0; i < containers.length; i += 2) {
+            Container container = new Container();
+            container.setName(containers[i]);
+            container.setImage(containers[i + 1]);
+            spec.getContainers().add(container);
+        }
+        pod.setSpec(spec);
+        return pod;
+    }
+
+    /**
+     * A new client pod with only the pod's identity (name, namespace, uid), resourceVersion and controller owner
+     * reference: what the informer lists of its store at the end of every relist ({@link
+     * PackedStore#values()}), which is also what its owner index and its delete handler read.
+     * A quarter of {@link #pod()}'s size: ~0.6 KB against ~2.5 KB (bench/MemoryPerObject).
+     */
+    public Pod listed() {
         ObjectMeta meta = new ObjectMeta();
         meta.setName(name);
         meta.setNamespace(namespace);
         meta.setUid(uid);
         meta.setResourceVersion(resourceVersion);
-        meta.setCreationTimestamp(created);
-        meta.setDeletionTimestamp(deleting);
-        meta.setLabels(map(labels));
-        meta.setAnnotations(map(annotations));
         List<OwnerReference> owners = new ArrayList<>();
         if (controller != null) {
             OwnerReference owner = new OwnerReference();
@@ -95,16 +124,8 @@ public final class PodRecord {
             owners.add(owner);
         }
         meta.setOwnerReferences(owners);
-        PodSpec spec = new PodSpec();
-        for (int i = 0; i < containers.length; i += 2) {
-            Container container = new Container();
-            container.setName(containers[i]);
-            container.setImage(containers[i + 1]);
-            spec.getContainers().add(container);
-        }
         Pod pod = new Pod();
         pod.setMetadata(meta);
-        pod.setSpec(spec);
         return pod;
     }
 

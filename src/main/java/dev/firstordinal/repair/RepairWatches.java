@@ -34,6 +34,8 @@ final class RepairWatches implements AutoCloseable {
     private final Repairer.Settings settings;
     private final SharedIndexInformer<Namespace> namespaces;
     private final List<SharedIndexInformer<Pod>> pods = new ArrayList<>();
+    /** The pod informers' stores, read one pod at a time: {@code getStore().list()} gives only {@link PodRecord#listed}. */
+    private final List<PackedStore<Pod, PodRecord>> podStores = new ArrayList<>();
 
     private RepairWatches(Repairer.Settings settings, SharedIndexInformer<Namespace> namespaces) {
         this.settings = settings;
@@ -59,7 +61,8 @@ final class RepairWatches implements AutoCloseable {
             informer.removeNamespaceIndex();
             informer.addIndexers(Map.of(OWNER_INDEX, pod -> StatefulSetOwner.controllerOf(pod.getMetadata())
                     .map(owner -> List.of(Repairer.key(pod.getMetadata().getNamespace(), owner.name()))).orElse(List.of())));
-            informer.itemStore(new PackedStore<>(PodRecord.packer(policy), PodRecord::pod));
+            PackedStore<Pod, PodRecord> store = PodRecord.store(policy);
+            informer.itemStore(store);
             informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(Pod pod) {
@@ -80,6 +83,7 @@ final class RepairWatches implements AutoCloseable {
             });
             informer.exceptionHandler(failed);
             watches.pods.add(informer);
+            watches.podStores.add(store);
             Relists.add(informer);
             informer.start();
         }
@@ -104,12 +108,13 @@ final class RepairWatches implements AutoCloseable {
         return owned;
     }
 
+    /** Every pod, unpacked one at a time (a list of them all unpacked would be the size of the whole fleet's pods). */
     void eachPod(Consumer<Pod> action) {
-        pods.forEach(informer -> informer.getStore().list().forEach(action));
+        podStores.forEach(store -> store.unpacked().forEach(action));
     }
 
     void eachPodIn(String namespace, Consumer<Pod> action) {
-        pods.forEach(informer -> informer.getStore().list().stream()
+        podStores.forEach(store -> store.unpacked()
                 .filter(pod -> namespace.equals(pod.getMetadata().getNamespace()))
                 .forEach(action));
     }

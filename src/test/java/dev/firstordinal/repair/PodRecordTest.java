@@ -23,7 +23,7 @@ class PodRecordTest {
     private static final MarkingPolicy POLICY = MarkingPolicy.defaults();
     private static final String COMMAND = "pre.hook.backup.velero.io/command";
     private final FirstOrdinalRule rule = new FirstOrdinalRule(POLICY);
-    private final PackedStore<Pod, PodRecord> store = new PackedStore<>(PodRecord.packer(POLICY), PodRecord::pod);
+    private final PackedStore<Pod, PodRecord> store = PodRecord.store(POLICY);
     private final StatefulSet set = new StatefulSetBuilder(Workloads.redis("ns", "mv", 3, null)).editMetadata().withUid("set-uid")
             .endMetadata().build();
 
@@ -98,6 +98,42 @@ class PodRecordTest {
         assertThat(kept.getSpec().getContainers()).extracting(c -> c.getName() + "=" + c.getImage())
                 .isEqualTo(bare.getSpec().getContainers().stream().map(c -> c.getName() + "=" + c.getImage()).toList());
         assertThat(kept).isNotSameAs(store.get(store.getKey(bare))); // a new copy per read: a reader may change it
+    }
+
+    @Test
+    void theInformersOwnListOfTheStoreHoldsOnlyIdentityResourceVersionAndController() {
+        keptCopy(parsed(marked(pod(0), POLICY.hook().forContainer("redis"))));
+        keptCopy(parsed(pod(1)));
+
+        List<Pod> listed = store.values().toList();
+
+        assertThat(listed).hasSize(2).allSatisfy(pod -> {
+            assertThat(store.getKey(pod)).isIn("ns/mv-0", "ns/mv-1");
+            assertThat(pod.getMetadata().getResourceVersion()).isEqualTo("7");
+            assertThat(pod.getMetadata().getUid()).startsWith("pod-uid-");
+            assertThat(ownerOf(pod)).isEqualTo("StatefulSet mv set-uid");
+            assertThat(pod.getMetadata().getAnnotations()).isEmpty();
+            assertThat(pod.getMetadata().getLabels()).isEmpty();
+            assertThat(pod.getSpec()).isNull();
+        });
+    }
+
+    @Test
+    void readersStreamTheWholeKeptCopies() {
+        Pod first = parsed(marked(pod(0), POLICY.hook().forContainer("redis")));
+        keptCopy(first);
+
+        assertThat(store.unpacked().toList()).singleElement().satisfies(pod -> {
+            assertThat(pod.getMetadata().getAnnotations()).isEqualTo(first.getMetadata().getAnnotations());
+            assertThat(pod.getMetadata().getLabels()).isEqualTo(first.getMetadata().getLabels());
+            assertThat(pod.getSpec().getContainers()).extracting(c -> c.getName()).contains("redis");
+        });
+    }
+
+    private static String ownerOf(Pod pod) {
+        return dev.firstordinal.ordinal.StatefulSetOwner.controllerOf(pod.getMetadata())
+                .map(owner -> "StatefulSet " + owner.name() + " " + pod.getMetadata().getOwnerReferences().get(0).getUid())
+                .orElse("none");
     }
 
     private static List<String> describe(RepairPlan plan) {
