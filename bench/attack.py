@@ -4,7 +4,7 @@
   attack.py slow     PORT SECONDS   # up to 600 connections trickling header bytes, reopened when closed
   attack.py bodies   PORT SECONDS   # 24 threads posting label-heavy reviews just under the 3 MiB limit
   attack.py pipeline PORT SECONDS   # 4 connections pipelining small reviews without reading the answers
-  attack.py idle     PORT SECONDS   # 600 connections that each send one review, read it, then stay idle (reopened when closed)
+  attack.py idle     PORT SECONDS   # 600 connections from 127.0.0.2 that each send one review, read it, then stay idle (reopened when closed)
   attack.py mgmt     PORT SECONDS   # up to 8,000 plain connections from 127.0.0.2 to the management PORT, each a 15 KiB partial header
   attack.py h2c      PORT SECONDS   # one connection after another from 127.0.0.2 to the management PORT (~50 a second, at most 5,000), each offering an h2c upgrade as java.net.http.HttpClient does, closed after the answer
   attack.py warnings PORT SECONDS   # 3 threads posting 3 MB first-ordinal reviews whose names are quoted in warnings
@@ -38,8 +38,8 @@ def count(key, n=1):
         counts[key] = counts.get(key, 0) + n
 
 
-def connect(timeout=5.0):
-    raw = socket.create_connection((HOST, PORT), timeout=timeout)
+def connect(timeout=5.0, source=None):
+    raw = socket.create_connection((HOST, PORT), timeout=timeout, source_address=(source, 0) if source else None)
     try:
         return CTX.wrap_socket(raw, server_hostname="localhost")
     except Exception:
@@ -158,9 +158,12 @@ def in_threads(worker, n):
 
 
 def idle(request):
-    """600 connections (8 threads of 75) that each sent one review and read its answer, then idle."""
+    """600 connections (8 threads of 75) from 127.0.0.2 that each sent one review and read its answer, then idle.
+
+    Not from the legit client's address: the per-source rate of new connections would then refuse the legit client's
+    own new connections beside the attacker's reconnections, and no attacker sends from the API server's address."""
     def reviewed():
-        s = connect(timeout=2.0)
+        s = connect(timeout=2.0, source="127.0.0.2")
         s.settimeout(2.0)
         s.sendall(request)
         read_answer(s)

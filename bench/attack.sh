@@ -135,7 +135,7 @@ Legit clients: **legit** (the API server) one keep-alive HTTP/1.1 connection, a 
 200 with \`allowed: true\`; **probe** (the kubelet) \`GET /q/health/live\` on the management port, a new connection every
 200 ms, 1 s timeout. Attacks (bench/attack.py, loopback only): **slow** up to 600 connections sending one header byte every 2 s,
 reopened when closed; **bodies** 24 threads posting label-heavy reviews just under the 3 MiB limit; **pipeline** 4 connections
-pipelining reviews without ever reading; **all** the three together; **idle** 600 connections that each send one review, read
+pipelining reviews without ever reading; **all** the three together; **idle** 600 connections from 127.0.0.2 that each send one review, read
 its answer and stay idle (reopened when closed); **mgmt** up to 8,000 connections from 127.0.0.2 to the management port, each a 15 KiB
 partial header; **h2c** connections one after another (~50 a second) from 127.0.0.2 to the management port, each offering an h2c
 upgrade as \`java.net.http.HttpClient\` does and closed after the answer; **warnings** 3 threads posting ~3 MB first-ordinal reviews with emoji names quoted in three warnings; **logs** 2 threads
