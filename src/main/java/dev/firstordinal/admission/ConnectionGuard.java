@@ -14,6 +14,7 @@ import io.quarkus.vertx.http.HttpsServerStart;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.http.HttpServerOptions;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
@@ -131,9 +132,12 @@ public class ConnectionGuard implements HttpServerOptionsCustomizer {
      */
     void managementRoutes(@Observes ManagementInterface management, Vertx vertx) {
         management.router().route().order(Integer.MIN_VALUE).handler(ctx -> {
-            HttpConnection connection = ctx.request().connection();
-            requestStarted(connection);
-            ctx.addEndHandler(done -> requestEnded(connection));
+            // Null on Quarkus' own (loopback) management server, which is not guarded.
+            ManagementConnection guarded = ManagementConnection.of(ctx.request().connection());
+            if (guarded != null) {
+                guarded.requestStarted();
+                ctx.addEndHandler(done -> guarded.requestEnded());
+            }
             ctx.next();
         });
         managementListening = ManagementServer.listen(vertx, management.router(), managementPort, managementLimit,
@@ -169,29 +173,15 @@ public class ConnectionGuard implements HttpServerOptionsCustomizer {
         }
     }
 
-    /** The request's headers have arrived: its connection's header deadline is met. */
-    static void requestStarted(HttpConnection connection) {
-        ManagementConnection management = ManagementConnection.of(connection);
-        if (management != null) {
-            management.requestStarted();
-            return;
-        }
-        ConnectionDeadline deadline = deadlineOf(connection);
+    /**
+     * A request to the TLS port whose headers have arrived: its connection's header deadline is met, and when it is
+     * answered the connection is idle until the next request's first byte. One lookup of the connection per request.
+     */
+    static void trackRequest(RoutingContext ctx) {
+        ConnectionDeadline deadline = deadlineOf(ctx.request().connection());
         if (deadline != null) {
             deadline.requestStarted();
-        }
-    }
-
-    /** The request was answered: the connection is idle until the next request's first byte. */
-    static void requestEnded(HttpConnection connection) {
-        ManagementConnection management = ManagementConnection.of(connection);
-        if (management != null) {
-            management.requestEnded();
-            return;
-        }
-        ConnectionDeadline deadline = deadlineOf(connection);
-        if (deadline != null) {
-            deadline.requestEnded();
+            ctx.addEndHandler(done -> deadline.requestEnded());
         }
     }
 

@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.http.HttpClosedException;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.PreDestroy;
@@ -112,9 +111,7 @@ public class MutateRoute {
      */
     private static void started(RoutingContext ctx) {
         ctx.put(AnswerWriter.STARTED, System.nanoTime());
-        HttpConnection connection = ctx.request().connection();
-        ConnectionGuard.requestStarted(connection);
-        ctx.addEndHandler(done -> ConnectionGuard.requestEnded(connection));
+        ConnectionGuard.trackRequest(ctx);
         ctx.next();
     }
 
