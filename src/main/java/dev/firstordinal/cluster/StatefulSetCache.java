@@ -3,7 +3,6 @@ package dev.firstordinal.cluster;
 import dev.firstordinal.ordinal.StartOrdinalLookup;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -122,7 +121,7 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
                 if (error == null) {
                     LOG.infof("StatefulSet cache synced for %s: %d StatefulSets", scope, store.size());
                 } else if (!closed) {
-                    LOG.warnf("StatefulSet cache for %s stopped: %s; every lookup now GETs the StatefulSet", scope, oneLine(error));
+                    LOG.warnf("StatefulSet cache for %s stopped: %s; every lookup now GETs the StatefulSet", scope, ClientErrors.oneLine(error));
                 }
             });
         });
@@ -184,27 +183,9 @@ public final class StatefulSetCache implements StartOrdinalLookup, AutoCloseable
         if (last == 0 || now - last > INFORMER_ERROR_LOG_INTERVAL.toNanos()) {
             lastInformerErrorLog.set(now);
             LOG.warnf("StatefulSet cache: %s failed (%s); retrying. Cache misses GET the StatefulSet meanwhile. "
-                    + "Check RBAC: get, list, watch on statefulsets.apps", started ? "watch" : "initial list", oneLine(error));
+                    + "Check RBAC: get, list, watch on statefulsets.apps", started ? "watch" : "initial list", ClientErrors.oneLine(error));
         }
         return true;
-    }
-
-    static String oneLine(Throwable error) {
-        if (error instanceof KubernetesClientException k && k.getCode() > 0) {
-            String message = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : k.getMessage();
-            return "HTTP " + k.getCode() + ": " + flat(message);
-        }
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
-        return flat(message);
-    }
-
-    private static String flat(String message) {
-        String flat = message == null ? "" : message.replaceAll("\\s+", " ").trim();
-        return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
     }
 
     @Override

@@ -107,9 +107,9 @@ final class StatefulSetReads implements AutoCloseable {
             return noAnswer(namespace, name, miss, "reading it took longer than " + getTimeout.toMillis() + "ms");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof KubernetesClientException k && k.getCode() > 0) {
-                return fallback(failed, namespace, name, miss, "reading it failed: " + StatefulSetCache.oneLine(k));
+                return fallback(failed, namespace, name, miss, "reading it failed: " + ClientErrors.oneLine(k));
             }
-            return noAnswer(namespace, name, miss, "reading it failed: " + StatefulSetCache.oneLine(e.getCause()));
+            return noAnswer(namespace, name, miss, "reading it failed: " + ClientErrors.oneLine(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             get.cancel(true);

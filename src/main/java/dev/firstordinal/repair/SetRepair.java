@@ -1,6 +1,7 @@
 package dev.firstordinal.repair;
 
 import dev.firstordinal.audit.PodFixes;
+import dev.firstordinal.cluster.ClientErrors;
 import dev.firstordinal.ordinal.FirstOrdinalRule;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -48,7 +49,7 @@ final class SetRepair {
         } catch (KubernetesClientException e) {
             metrics.statefulSetUnreadable();
             LOG.warnf("repair: StatefulSet %s/%s cannot be read (%s); its pods are not touched, tried again in %ds", namespace, name,
-                    oneLine(e), retry.toSeconds());
+                    ClientErrors.oneLine(e), retry.toSeconds());
             return false;
         }
         if (set == null) {
@@ -72,10 +73,4 @@ final class SetRepair {
         plan.kept().forEach(line -> LOG.debugf("repair: %s", line));
         return done;
     }
-
-    private static String oneLine(KubernetesClientException e) {
-        String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-        return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + (message == null ? "" : message.replaceAll("\\s+", " "));
-    }
-
 }

@@ -202,22 +202,7 @@ public final class ScaleBench {
 
     /** Polls every two seconds (a metrics scrape costs the webhook CPU) until the run's deadline. */
     private <T> T await(String what, Supplier<T> probe) {
-        long started = System.nanoTime();
-        RuntimeException last = null;
-        while (true) {
-            try {
-                T value = probe.get();
-                if (value != null && !Boolean.FALSE.equals(value)) {
-                    return value;
-                }
-            } catch (RuntimeException e) { // a scrape or a list that failed (e.g. while the API server restarts)
-                last = e;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the run's deadline passed after " + seconds(started) + " s waiting for " + what, last);
-            }
-            Waits.pause(Duration.ofSeconds(2));
-        }
+        return Waits.until(remaining(), Duration.ofSeconds(2), () -> what, probe);
     }
 
     private Duration remaining() {

@@ -16,6 +16,11 @@ final class Waits {
 
     /** {@link #until(Duration, String, Supplier)} with a description made only on timeout (e.g. a log read then). */
     static <T> T until(Duration timeout, Supplier<String> what, Supplier<T> probe) {
+        return until(timeout, Duration.ofMillis(100), what, probe);
+    }
+
+    /** {@link #until(Duration, String, Supplier)} probing every {@code interval} (for a probe that costs its target, e.g. a scrape). */
+    static <T> T until(Duration timeout, Duration interval, Supplier<String> what, Supplier<T> probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (true) {
@@ -35,7 +40,7 @@ final class Waits {
                 throw error;
             }
             try {
-                Thread.sleep(100);
+                Thread.sleep(interval.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted waiting for " + what.get(), e);
