@@ -5,7 +5,8 @@
 #
 #   bench/scale.sh [STAGES] [PODS_PER_SET] [MINUTES]    # default 1000,10000 3 90 (the 10,000 sets, 30,000 pods)
 #   SCALE_WEBHOOK_OPTIONS="-Dfirst-ordinal.repair.enabled=false" bench/scale.sh    # extra webhook JVM options
-#   SCALE_WEBHOOK_OPTIONS="-Xlog:gc:file=/tmp/scale-gc.log" bench/scale.sh       # the heap left by every GC: a relist's peak
+#   SCALE_WEBHOOK_OPTIONS="-Xlog:gc:file=/tmp/scale-gc-%p.log" bench/scale.sh    # the heap left by every GC: a relist's peak
+#   SCALE_BASELINE_APP=/path/to/other/quarkus-app bench/scale.sh                # that build restarts over the fleet first: the row before
 #
 # Memory per object: bench/MemoryPerObject.java, whole client objects (what a coverage run held before
 # #31, the baseline) against what first-ordinal keeps now, in one JVM. The real-cluster part:

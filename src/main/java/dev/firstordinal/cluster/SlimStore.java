@@ -16,4 +16,10 @@ public class SlimStore<T extends HasMetadata> extends PackedStore<T, T> {
     public SlimStore(UnaryOperator<T> slim) {
         super(slim, Function.identity());
     }
+
+    /** True: {@link #get} hands out the kept copy, so fabric8 may defer the first list's adds to its end without building copies. */
+    @Override
+    public boolean isFullState() {
+        return true;
+    }
 }

@@ -108,6 +108,11 @@ final class RepairWatches implements AutoCloseable {
         return owned;
     }
 
+    /** The pods the watches hold. */
+    int podCount() {
+        return podStores.stream().mapToInt(PackedStore::size).sum();
+    }
+
     /** Every pod, unpacked one at a time (a list of them all unpacked would be the size of the whole fleet's pods). */
     void eachPod(Consumer<Pod> action) {
         podStores.forEach(store -> store.unpacked().forEach(action));

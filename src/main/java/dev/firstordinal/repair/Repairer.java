@@ -206,6 +206,7 @@ public final class Repairer implements AutoCloseable {
         if (lookAtAll) {
             // Events that came before both watches had synced may have been dropped (namespace not known yet).
             lookAtAll = false;
+            LOG.infof("repair: watches synced: %d StatefulSet pods", current.podCount());
             lookAtEveryPod();
         }
         Set<String> now = Set.copyOf(due);

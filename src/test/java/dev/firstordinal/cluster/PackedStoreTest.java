@@ -3,10 +3,13 @@ package dev.firstordinal.cluster;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,9 +39,12 @@ class PackedStoreTest {
             },
             kept -> pod(kept, null));
 
+    /** Every copy the store builds says so, to tell it from an object the informer received. */
+    private static final String BUILT = "built-by-the-store";
+
     private static Pod pod(Kept kept, String app) {
         PodBuilder pod = new PodBuilder().withNewMetadata().withName(kept.name()).withNamespace(kept.namespace())
-                .withResourceVersion(kept.resourceVersion()).endMetadata();
+                .withResourceVersion(kept.resourceVersion()).addToAnnotations(BUILT, "true").endMetadata();
         return app == null ? pod.build() : pod.editMetadata().addToLabels("app", app).endMetadata().build();
     }
 
@@ -60,6 +66,44 @@ class PackedStoreTest {
             assertThat(informer.getStore().list()).hasSize(5).allSatisfy(pod -> assertThat(pod.getMetadata().getLabels()).isEmpty());
             assertThat(unpacked).hasValue(0);
             assertThat(informer.getStore().getByKey("ns/redis-0").getMetadata().getLabels()).containsEntry("app", "redis");
+        } finally {
+            informer.stop();
+        }
+    }
+
+    @Test
+    void theHandlersGetTheFirstListsPodsAsReceivedNotOneUnpackedCopyOfEachAtTheListsEnd() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            client.pods().inNamespace("first").resource(new PodBuilder().withNewMetadata().withName("redis-" + i).addToLabels("app", "redis")
+                    .endMetadata().build()).create();
+        }
+        List<Pod> added = new CopyOnWriteArrayList<>();
+        SharedIndexInformer<Pod> informer = client.pods().inNamespace("first").runnableInformer(0);
+        informer.itemStore(store);
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                added.add(pod);
+            }
+
+            @Override
+            public void onUpdate(Pod before, Pod pod) {
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+            }
+        });
+        try {
+            informer.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (added.size() < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+
+            // deferred to the list's end, fabric8 read each one back from the store: an unpacked copy of every pod, queued at once
+            assertThat(added).hasSizeGreaterThanOrEqualTo(5)
+                    .allSatisfy(pod -> assertThat(pod.getMetadata().getAnnotations()).doesNotContainKey(BUILT));
         } finally {
             informer.stop();
         }

@@ -147,17 +147,26 @@ public final class ClusterWebhook implements AutoCloseable {
 
     /** Stops the webhook if it runs and starts it with these extra JVM options (system properties). */
     public synchronized void restartWith(String... jvmOptions) throws Exception {
+        restartWith(JarProcess.JAR, List.of(jvmOptions));
+    }
+
+    /** {@link #restartWith(String...)} with another build's jar (a benchmark's baseline). */
+    public synchronized void restartWith(Path jar, List<String> jvmOptions) throws Exception {
         stop();
-        start(List.of(jvmOptions));
+        start(jar, jvmOptions);
     }
 
     private void start(List<String> extraOptions) throws Exception {
+        start(JarProcess.JAR, extraOptions);
+    }
+
+    private void start(Path jar, List<String> extraOptions) throws Exception {
         if (process != null && process.process().isAlive()) {
             return;
         }
         List<String> options = options(port, managementPort);
         options.addAll(extraOptions);
-        process = JarProcess.start(Map.of("KUBECONFIG", kubeconfig.toString()), options);
+        process = JarProcess.start(jar, Map.of("KUBECONFIG", kubeconfig.toString()), options);
         process.awaitReady(managementPort, Duration.ofSeconds(60));
     }
 

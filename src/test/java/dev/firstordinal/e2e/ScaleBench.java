@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * template and PODS_PER_SET Pending pods that its controller creates through the API (no kubelet), each
  * admitted by the webhook: the packaged jar with the image's JVM flags. At start and at each stage it
  * reports RSS, peak RSS, heap used and heap after a full GC; after three coverage runs and after a relist
- * forced by an API-server restart, each coverage run's duration; the webhook's CPU per review with the
+ * forced by an API-server restart, each coverage run's duration; after the webhook restarted over the whole fleet
+ * (its informers' first lists; {@code SCALE_BASELINE_APP} restarts another build first, for the row before) the
+ * same; the webhook's CPU per review with the
  * cache that full (against the nearly empty cache of the start, same process); and {@code audit} over
  * the whole cluster (time, peak RSS). Bounded: every wait ends at the run's deadline; the table is
  * rewritten after each row, so that a run cut short keeps what it measured.
@@ -133,11 +135,51 @@ public final class ScaleBench {
             if (webhook.log().contains("OutOfMemoryError")) {
                 throw new IllegalStateException("the webhook ran out of memory:\n" + webhook.log());
             }
+            restartOverTheFleet(stage);
             audit(stage);
         }
         String restarts = webhook.process().isAlive() ? "the webhook stayed up (one process, no restart) throughout" : "THE WEBHOOK EXITED";
         note(restarts);
         return report();
+    }
+
+    /**
+     * The webhook restarted over the whole fleet (a rollout, a crash): its informers' first lists of every set and
+     * pod. With {@code SCALE_BASELINE_APP} (another build's {@code quarkus-app} directory) that build restarts first,
+     * for the row before; then this build.
+     */
+    private void restartOverTheFleet(int stage) throws Exception {
+        String baseline = System.getenv().getOrDefault("SCALE_BASELINE_APP", "").strip();
+        if (!baseline.isEmpty()) {
+            restartAndCover(stage, Path.of(baseline, "quarkus-run.jar"), "the baseline build");
+        }
+        restartAndCover(stage, JarProcess.JAR, "this build");
+    }
+
+    private void restartAndCover(int stage, Path jar, String build) throws Exception {
+        String moment = String.format("%,d sets: %s restarted over the fleet, and a coverage run", stage, build);
+        String outcome;
+        try {
+            webhook.restartWith(jar, options);
+            outcome = await("a coverage run of the restarted webhook, or its exit", () -> {
+                if (!webhook.process().isAlive()) {
+                    return "exited";
+                }
+                return metric(LAST_SUCCESS) > 0 ? "covered" : null;
+            });
+        } catch (RuntimeException | AssertionError e) {
+            if (webhook.process() != null && webhook.process().isAlive()) {
+                throw e;
+            }
+            outcome = "exited";
+        }
+        if (outcome.equals("exited")) {
+            String log = webhook.log();
+            String why = log.lines().filter(l -> l.contains("OutOfMemoryError")).findFirst().orElse("(no OutOfMemoryError in its log)");
+            note(String.format("%s: **the webhook exited** (exit %d): %s", moment, webhook.process().waitFor(), why.strip()));
+            return;
+        }
+        row(moment, lastCoverage());
     }
 
     private void audit(int stage) throws Exception {

@@ -28,14 +28,19 @@ public final class JarProcess implements AutoCloseable {
 
     /** Starts the jar with extra environment variables (e.g. {@code KUBECONFIG}). */
     public static JarProcess start(java.util.Map<String, String> env, List<String> jvmOptions, String... args) throws IOException {
-        if (!Files.isRegularFile(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: run the *IT tests with 'mvn verify' (after package)");
+        return start(JAR, env, jvmOptions, args);
+    }
+
+    /** Starts another build's jar (a benchmark's baseline) with extra environment variables. */
+    public static JarProcess start(Path jar, java.util.Map<String, String> env, List<String> jvmOptions, String... args) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the *IT tests with 'mvn verify' (after package)");
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-jar");
-        command.add(JAR.toString());
+        command.add(jar.toString());
         command.addAll(List.of(args));
         Path output = Files.createTempFile("first-ordinal-jar", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
