@@ -47,6 +47,12 @@ class StatefulSetCacheTest {
     static KubernetesMockServer server;
     static KubernetesClient client;
 
+    /**
+     * How long an informer may take to list, watch or see a change. The JVM's first list builds fabric8's StatefulSet
+     * deserializers on the client's event loop: on a loaded 2-core machine it once did not sync within 10 s.
+     */
+    private static final Duration INFORMER_WAIT = Duration.ofSeconds(30);
+
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<StatefulSetCache> caches = new ArrayList<>();
     private final FirstOrdinalRule rule = new FirstOrdinalRule(MarkingPolicy.defaults());
@@ -322,12 +328,12 @@ class StatefulSetCacheTest {
     /** Takes the mock API server's requests until {@code count} StatefulSet watches have been asked for. */
     private static void awaitWatchRequests(int count) {
         int watches = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + INFORMER_WAIT.toNanos();
         try {
             while (watches < count) {
                 RecordedRequest r = server.takeRequest(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (r == null) {
-                    throw new AssertionError("the cache asked for " + watches + " of its " + count + " watches within 10 s");
+                    throw new AssertionError("the cache asked for " + watches + " of its " + count + " watches within " + INFORMER_WAIT);
                 }
                 if (r.getPath().contains("/statefulsets?") && r.getPath().contains("watch=true")) {
                     watches++;
@@ -412,6 +418,6 @@ class StatefulSetCacheTest {
     }
 
     private static void await(BooleanSupplier condition) {
-        dev.firstordinal.testing.Await.until(Duration.ofSeconds(10), condition);
+        dev.firstordinal.testing.Await.until(INFORMER_WAIT, condition);
     }
 }
