@@ -47,6 +47,12 @@ class StatefulSetCacheTest {
     static KubernetesMockServer server;
     static KubernetesClient client;
 
+    /**
+     * How long an informer may take to list, watch or see a change. The JVM's first list builds fabric8's StatefulSet
+     * deserializers on the client's event loop: on a loaded 2-core machine it once did not sync within 10 s.
+     */
+    private static final Duration INFORMER_WAIT = Duration.ofSeconds(30);
+
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<StatefulSetCache> caches = new ArrayList<>();
     private final FirstOrdinalRule rule = new FirstOrdinalRule(MarkingPolicy.defaults());
@@ -307,10 +313,36 @@ class StatefulSetCacheTest {
         return cache;
     }
 
+    /**
+     * A started cache that has listed and opened its watches. fabric8 reports it synced after the list, before it
+     * sends the watch request: waiting for that request too keeps it out of what a test then counts.
+     */
     private StatefulSetCache synced(List<String> namespaces) {
+        requestsSinceLastCall(); // an earlier test's watch request must not count for this cache's
         StatefulSetCache cache = cache(namespaces, Duration.ofMillis(500)).start();
         await(cache::hasSynced);
+        awaitWatchRequests(namespaces.isEmpty() ? 1 : namespaces.size());
         return cache;
+    }
+
+    /** Takes the mock API server's requests until {@code count} StatefulSet watches have been asked for. */
+    private static void awaitWatchRequests(int count) {
+        int watches = 0;
+        long deadline = System.nanoTime() + INFORMER_WAIT.toNanos();
+        try {
+            while (watches < count) {
+                RecordedRequest r = server.takeRequest(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (r == null) {
+                    throw new AssertionError("the cache asked for " + watches + " of its " + count + " watches within " + INFORMER_WAIT);
+                }
+                if (r.getPath().contains("/statefulsets?") && r.getPath().contains("watch=true")) {
+                    watches++;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** The requests the mock API server received since the last call, as {@code METHOD path}. */
@@ -386,6 +418,6 @@ class StatefulSetCacheTest {
     }
 
     private static void await(BooleanSupplier condition) {
-        dev.firstordinal.testing.Await.until(Duration.ofSeconds(10), condition);
+        dev.firstordinal.testing.Await.until(INFORMER_WAIT, condition);
     }
 }
